@@ -1,0 +1,43 @@
+/**
+ * What the browser and the server both know: the JSON shape of an event on the wire, and the SSE
+ * event id that carries the log's epoch so ids from another run are never mistaken for current ones.
+ * Type-light and dependency-free: this file ships to the browser.
+ */
+
+/** A room event as the browser sees it. `id` is `${epoch}-${sequence}`. */
+export interface WireEvent {
+  id: string;
+  at: number;
+  kind: "message" | "action" | "join" | "leave" | "system";
+  from?: string;
+  text?: string;
+  door?: "tcp" | "web";
+  reason?: string;
+}
+
+/** A present member as the browser sees it. */
+export interface WireMember {
+  name: string;
+  door: "tcp" | "web";
+}
+
+/** Names of the SSE events besides the unnamed room events. */
+export const SSE_RESET = "reset";
+export const SSE_MEMBERS = "members";
+
+export function eventId(epoch: string, sequence: number): string {
+  return `${epoch}-${sequence}`;
+}
+
+/** The sequence number in `id` if it belongs to `epoch`, else undefined (unknown, foreign or malformed). */
+export function parseEventId(
+  id: string | null | undefined,
+  epoch: string,
+): number | undefined {
+  if (!id) return undefined;
+  const dash = id.lastIndexOf("-");
+  if (dash <= 0 || id.slice(0, dash) !== epoch) return undefined;
+  const tail = id.slice(dash + 1);
+  if (!/^\d{1,15}$/.test(tail)) return undefined;
+  return Number(tail);
+}

@@ -1,0 +1,97 @@
+/**
+ * The chat service: one room, two doors. Reads the config, opens the log, builds the Room, starts the
+ * TCP door and the web door, and shuts down cleanly on Ctrl-C / SIGTERM.
+ */
+import { ConfigError, parseConfig, usage } from "./server/config.ts";
+import type { Config } from "./server/config.ts";
+import { Flusher } from "./server/io/flusher.ts";
+import { openLog } from "./server/log/open.ts";
+import { Room } from "./server/room/room.ts";
+import { TcpDoor } from "./server/tcp/door.ts";
+import { WebDoor } from "./server/web/door.ts";
+import { startHttp } from "./server/web/http.ts";
+
+export interface Service {
+  room: Room;
+  tcp: TcpDoor;
+  web: WebDoor;
+  httpUrl: string;
+  shutdown(): Promise<void>;
+}
+
+/** Starts everything the config asks for; prints where each door listens, then `ready`. */
+export async function startService(config: Config): Promise<Service> {
+  const log = await openLog(config);
+  const room = new Room(log, {
+    maxMessageBytes: config.maxLine,
+    floodBurst: config.floodBurst,
+    floodRate: config.floodRate,
+  });
+  const flusher = new Flusher();
+  const tcp = new TcpDoor(room, {
+    hostname: config.host,
+    port: config.tcpPort,
+    maxLine: config.maxLine,
+    sendq: config.sendq,
+    history: config.history,
+    registrationTimeoutMs: config.registrationTimeout * 1000,
+    maxPerAddress: config.maxPerAddress,
+    maxConnections: config.maxConnections,
+    exempt: config.exempt,
+  }, flusher);
+  console.log(`tcp listening on ${tcp.address}`);
+  const web = new WebDoor(room, {
+    sendq: config.sendq,
+    history: config.history,
+    graceMs: config.grace * 1000,
+    heartbeatMs: config.heartbeat * 1000,
+  }, flusher);
+  const http = await startHttp(room, web, config);
+  console.log(`http listening on ${http.url}`);
+  console.log("ready");
+  return {
+    room,
+    tcp,
+    web,
+    httpUrl: http.url,
+    async shutdown() {
+      await Promise.all([tcp.shutdown(), web.shutdown()]);
+      await http.shutdown();
+      await log.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(usage());
+    Deno.exit(0);
+  }
+  let config: Config;
+  try {
+    config = parseConfig(Deno.args, Deno.env.toObject());
+  } catch (error) {
+    if (!(error instanceof ConfigError || error instanceof TypeError)) {
+      throw error;
+    }
+    console.error(`error: ${error.message}\n\n${usage()}`);
+    Deno.exit(2);
+  }
+  let service: Service;
+  try {
+    service = await startService(config);
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : error}`);
+    Deno.exit(1);
+  }
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("shutting down");
+    await service.shutdown();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}

@@ -1,0 +1,201 @@
+/**
+ * Flags and environment → one typed {@link Config}. Every default lives in {@link OPTIONS}.
+ *
+ * Precedence: command-line flag, then the `CHAT_*` environment variable, then the default.
+ *
+ * @example
+ * ```ts
+ * const config = parseConfig(["--tcp-port", "0"], {});
+ * config.tcpPort; // 0: any free port
+ * ```
+ */
+import { parseArgs } from "node:util";
+
+type Kind = "string" | "port" | "count" | "number";
+
+interface Option {
+  key: keyof Config;
+  kind: Kind;
+  default: string | number;
+  help: string;
+}
+
+export interface Config {
+  host: string;
+  tcpPort: number;
+  httpPort: number;
+  history: number;
+  maxLine: number;
+  floodBurst: number;
+  floodRate: number;
+  registrationTimeout: number;
+  sendq: number;
+  maxPerAddress: number;
+  maxConnections: number;
+  exempt: string;
+  db: string;
+  retain: number;
+  grace: number;
+  heartbeat: number;
+}
+
+/** Flag name → option. Environment names mirror them: `--tcp-port` ↔ `CHAT_TCP_PORT`. */
+export const OPTIONS: Record<string, Option> = {
+  "host": {
+    key: "host",
+    kind: "string",
+    default: "127.0.0.1",
+    help: "address both doors listen on",
+  },
+  "tcp-port": {
+    key: "tcpPort",
+    kind: "port",
+    default: 60000,
+    help: "TCP door port (0: any free port)",
+  },
+  "http-port": {
+    key: "httpPort",
+    kind: "port",
+    default: 8000,
+    help: "web door port (0: any free port)",
+  },
+  "history": {
+    key: "history",
+    kind: "count",
+    default: 20,
+    help: "events replayed on join",
+  },
+  "max-line": {
+    key: "maxLine",
+    kind: "count",
+    default: 2048,
+    help: "longest line or message, in bytes of UTF-8",
+  },
+  "flood-burst": {
+    key: "floodBurst",
+    kind: "count",
+    default: 10,
+    help: "lines a member may send at once",
+  },
+  "flood-rate": {
+    key: "floodRate",
+    kind: "number",
+    default: 5,
+    help: "lines per second after the burst",
+  },
+  "registration-timeout": {
+    key: "registrationTimeout",
+    kind: "number",
+    default: 60,
+    help: "seconds a new TCP connection has to give a name",
+  },
+  "sendq": {
+    key: "sendq",
+    kind: "count",
+    default: 256 * 1024,
+    help: "bytes queued for one reader before it is cut off",
+  },
+  "max-per-address": {
+    key: "maxPerAddress",
+    kind: "count",
+    default: 16,
+    help: "connections per remote address (loopback exempt)",
+  },
+  "max-connections": {
+    key: "maxConnections",
+    kind: "count",
+    default: 10_000,
+    help: "connections in all",
+  },
+  "exempt": {
+    key: "exempt",
+    kind: "string",
+    default: "loopback",
+    help: "addresses exempt from --max-per-address: loopback or none",
+  },
+  "db": {
+    key: "db",
+    kind: "string",
+    default: "./data/chat.db",
+    help: "SQLite file for the room's log (:memory: for none)",
+  },
+  "retain": {
+    key: "retain",
+    kind: "count",
+    default: 100_000,
+    help: "events kept on disk",
+  },
+  "grace": {
+    key: "grace",
+    kind: "number",
+    default: 5,
+    help: "seconds a web member stays after its last stream closes",
+  },
+  "heartbeat": {
+    key: "heartbeat",
+    kind: "number",
+    default: 15,
+    help: "seconds between SSE heartbeat comments",
+  },
+};
+
+export class ConfigError extends Error {}
+
+/** Parses flags (and `CHAT_*` environment variables) into a Config; throws ConfigError on bad input. */
+export function parseConfig(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Config {
+  const { values } = parseArgs({
+    // `deno task start -- --flag` passes the "--" through.
+    args: args[0] === "--" ? args.slice(1) : args,
+    strict: true,
+    options: Object.fromEntries(
+      Object.keys(OPTIONS).map((flag) => [flag, { type: "string" as const }]),
+    ),
+  });
+  const config: Record<string, string | number> = {};
+  for (const [flag, option] of Object.entries(OPTIONS)) {
+    const raw = values[flag] ?? env[envName(flag)];
+    config[option.key] = raw === undefined ? option.default : convert(flag, option.kind, String(raw));
+  }
+  return config as unknown as Config;
+}
+
+/** `tcp-port` → `CHAT_TCP_PORT`. */
+export function envName(flag: string): string {
+  return "CHAT_" + flag.toUpperCase().replaceAll("-", "_");
+}
+
+function convert(flag: string, kind: Kind, raw: string): string | number {
+  if (kind === "string") return raw;
+  const value = Number(raw);
+  const ok = raw.trim() !== "" && Number.isFinite(value) && value >= 0 &&
+    (kind === "number" || Number.isInteger(value)) &&
+    (kind !== "port" || value <= 65535);
+  if (!ok) {
+    const expected = kind === "port"
+      ? "a port from 0 to 65535"
+      : kind === "count"
+      ? "a whole number ≥ 0"
+      : "a number ≥ 0";
+    throw new ConfigError(`--${flag}: expected ${expected}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** The `--help` text, generated from {@link OPTIONS} so it cannot drift from the parser. */
+export function usage(): string {
+  const lines = [
+    "Usage: deno task start [-- OPTIONS]",
+    "",
+    "Options (environment variable in brackets):",
+  ];
+  for (const [flag, option] of Object.entries(OPTIONS)) {
+    lines.push(
+      `  --${flag.padEnd(22)} ${option.help} (default ${option.default}) [${envName(flag)}]`,
+    );
+  }
+  lines.push("  --help                   this text");
+  return lines.join("\n");
+}

@@ -1,0 +1,91 @@
+/**
+ * One socket's bounded outgoing queue. Pushing never waits: bytes are queued and the shared
+ * {@link Flusher} writes them, coalesced, in its next round. A reader that lets more than `limit` bytes
+ * pile up is reported through `onOverflow` and gets nothing more.
+ */
+import type { Flushable, Flusher } from "./flusher.ts";
+import { concat } from "./bytes.ts";
+
+export interface ByteWriter {
+  write(bytes: Uint8Array): Promise<number>;
+}
+
+export class Outbox implements Flushable {
+  #chunks: Uint8Array[] = [];
+  #queued = 0;
+  #writing = false;
+  #closed = false;
+  #drainWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly writer: ByteWriter,
+    private readonly flusher: Flusher,
+    readonly limit: number,
+    private readonly onOverflow: () => void,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Bytes queued, including those of a write in flight. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Queues bytes; false if the outbox is closed or just overflowed (and was closed). */
+  push(bytes: Uint8Array): boolean {
+    if (this.#closed) return false;
+    if (this.#queued + bytes.length > this.limit) {
+      this.close();
+      this.onOverflow();
+      return false;
+    }
+    this.#chunks.push(bytes);
+    this.#queued += bytes.length;
+    if (!this.#writing) this.flusher.mark(this);
+    return true;
+  }
+
+  flush(): Promise<void> | undefined {
+    if (this.#writing || this.#closed || this.#chunks.length === 0) {
+      return undefined;
+    }
+    const bytes = this.#chunks.length === 1 ? this.#chunks[0] : concat(this.#chunks, this.#queued);
+    this.#chunks = [];
+    this.#writing = true;
+    return this.writer.write(bytes).then(
+      (written) => this.#wrote(bytes, written),
+      (error) => {
+        this.#writing = false;
+        if (this.#closed) return;
+        this.close();
+        this.onError(error);
+      },
+    );
+  }
+
+  /** Resolves once everything queued so far has been written (or the outbox closed). */
+  drained(): Promise<void> {
+    if (this.#queued === 0 || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Drops anything queued; later pushes are ignored. */
+  close(): void {
+    this.#closed = true;
+    this.#chunks = [];
+    this.#queued = 0;
+    this.#wake();
+  }
+
+  #wrote(bytes: Uint8Array, written: number): void {
+    this.#writing = false;
+    if (this.#closed) return;
+    this.#queued -= written;
+    if (written < bytes.length) this.#chunks.unshift(bytes.subarray(written));
+    if (this.#chunks.length > 0) this.flusher.mark(this);
+    else this.#wake();
+  }
+
+  #wake(): void {
+    for (const resolve of this.#drainWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The TCP door: accepts sockets, enforces the connection limits, and delivers the room's events to
+ * every named connection, rendering and encoding each event once for all of them.
+ *
+ * @example
+ * ```ts
+ * const door = new TcpDoor(room, { hostname: "127.0.0.1", port: 0, ...limits });
+ * console.log(`tcp listening on ${door.address}`);
+ * await door.shutdown(); // tells everyone, flushes, closes
+ * ```
+ */
+import type { RoomEvent } from "../room/events.ts";
+import type { Room } from "../room/room.ts";
+import { Connection, type ConnectionHost, type ConnectionOptions } from "./connection.ts";
+import { Flusher } from "../io/flusher.ts";
+import { renderLine } from "./render.ts";
+
+export interface TcpDoorOptions extends ConnectionOptions {
+  hostname: string;
+  port: number;
+  maxPerAddress: number;
+  maxConnections: number;
+  /** "loopback": loopback addresses are not limited per address; "none": every address is. */
+  exempt: string;
+}
+
+const encoder = new TextEncoder();
+const SHUTDOWN_FLUSH_MS = 500;
+
+export class TcpDoor implements ConnectionHost {
+  #listener: Deno.TcpListener;
+  #connections = new Set<Connection>();
+  #listening = new Set<Connection>();
+  #perAddress = new Map<string, number>();
+  #unsubscribe: () => void;
+  #accepting: Promise<void>;
+
+  constructor(
+    readonly room: Room,
+    readonly options: TcpDoorOptions,
+    readonly flusher: Flusher = new Flusher(),
+  ) {
+    this.#listener = Deno.listen({
+      hostname: options.hostname,
+      port: options.port,
+      transport: "tcp",
+    });
+    this.#unsubscribe = room.log.subscribe((event) => this.#broadcast(event));
+    this.#accepting = this.#accept();
+  }
+
+  /** `host:port` actually bound (useful with port 0). */
+  get address(): string {
+    const { hostname, port } = this.#listener.addr;
+    return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+  }
+
+  get port(): number {
+    return this.#listener.addr.port;
+  }
+
+  listen(connection: Connection): void {
+    this.#listening.add(connection);
+  }
+
+  forget(connection: Connection): void {
+    this.#listening.delete(connection);
+    if (!this.#connections.delete(connection)) return;
+    const address = (connection.conn.remoteAddr as Deno.NetAddr).hostname;
+    const count = (this.#perAddress.get(address) ?? 1) - 1;
+    if (count === 0) this.#perAddress.delete(address);
+    else this.#perAddress.set(address, count);
+  }
+
+  /** Stops accepting, tells everyone connected, gives their sockets a moment to flush, and closes them. */
+  async shutdown(): Promise<void> {
+    this.#listener.close();
+    await this.#accepting;
+    this.#unsubscribe();
+    const line = "* server shutting down";
+    const connections = [...this.#connections];
+    await Promise.race([
+      Promise.all(connections.map((connection) => connection.closeWith(line))),
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS)),
+    ]);
+    for (const connection of connections) connection.close();
+  }
+
+  #broadcast(event: RoomEvent): void {
+    if (this.#listening.size === 0) return;
+    const bytes = encoder.encode(renderLine(event) + "\n");
+    for (const connection of this.#listening) connection.deliver(event, bytes);
+  }
+
+  async #accept(): Promise<void> {
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (
+          error instanceof Deno.errors.BadResource ||
+          error instanceof Deno.errors.Interrupted
+        ) return;
+        console.error("tcp accept failed:", error);
+        continue;
+      }
+      const refusal = this.#refusal(conn.remoteAddr.hostname);
+      if (refusal) {
+        refuse(conn, refusal);
+        continue;
+      }
+      const connection = new Connection(conn, this);
+      this.#connections.add(connection);
+      const address = conn.remoteAddr.hostname;
+      this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
+      connection.run().catch((error) => console.error("tcp connection failed:", error));
+    }
+  }
+
+  #refusal(address: string): string | undefined {
+    if (this.#connections.size >= this.options.maxConnections) {
+      return `! server full (max ${this.options.maxConnections} connections), try again later`;
+    }
+    const limit = this.options.maxPerAddress;
+    if (
+      !(this.options.exempt === "loopback" && isLoopback(address)) &&
+      (this.#perAddress.get(address) ?? 0) >= limit
+    ) {
+      return `! too many connections from your address (max ${limit})`;
+    }
+  }
+}
+
+function refuse(conn: Deno.Conn, line: string): void {
+  conn.write(encoder.encode(line + "\n")).catch(() => {}).finally(() => {
+    try {
+      conn.close();
+    } catch {
+      // already closed
+    }
+  });
+}
+
+function isLoopback(address: string): boolean {
+  return address === "::1" || address.startsWith("127.") ||
+    address.startsWith("::ffff:127.");
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Makes a fresh machine (Node + npm, Debian, root) ready for the whole suite: Chromium for the
+# browser tests. Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "tests/setup.sh: missing ${need[*]} and not root: install them with apt-get" >&2
+    exit 1
+  fi
+  echo "tests/setup.sh: installing ${need[*]} (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
