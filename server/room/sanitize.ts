@@ -12,8 +12,8 @@
 
 // ESC [ params intermediates final | ESC ] … (BEL | ESC \) | ESC P/X/^/_ … ESC \ | ESC + one char.
 // The 8-bit forms (U+009B CSI, U+009D OSC) are C1 controls and go with the rest below.
-// deno-lint-ignore no-control-regex -- control characters are what this matches
 const ESCAPE_SEQUENCE =
+  // deno-lint-ignore no-control-regex -- control characters are what this matches
   /\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[\x20-\x7e]?/g;
 // deno-lint-ignore no-control-regex -- control characters are what this matches
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
