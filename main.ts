@@ -45,6 +45,7 @@ export async function startService(config: Config): Promise<Service> {
     history: config.history,
     graceMs: config.grace * 1000,
     heartbeatMs: config.heartbeat * 1000,
+    registrationTimeoutMs: config.registrationTimeout * 1000,
   }, flusher);
   const http = await startHttp(room, web, config);
   console.log(`http listening on ${http.url}`);

@@ -11,13 +11,16 @@
  */
 import { parseArgs } from "node:util";
 
-type Kind = "string" | "port" | "count" | "number";
+/** count: whole ≥ 0; limit: whole ≥ 1; number: ≥ 0; positive: > 0 (a zero there would stall or spin). */
+type Kind = "string" | "port" | "count" | "limit" | "number" | "positive";
 
 interface Option {
   key: keyof Config;
   kind: Kind;
   default: string | number;
   help: string;
+  /** The only values a string option accepts. */
+  choices?: readonly string[];
 }
 
 export interface Config {
@@ -67,43 +70,43 @@ export const OPTIONS: Record<string, Option> = {
   },
   "max-line": {
     key: "maxLine",
-    kind: "count",
+    kind: "limit",
     default: 2048,
     help: "longest line or message, in bytes of UTF-8",
   },
   "flood-burst": {
     key: "floodBurst",
-    kind: "count",
+    kind: "limit",
     default: 10,
     help: "lines a member may send at once",
   },
   "flood-rate": {
     key: "floodRate",
-    kind: "number",
+    kind: "positive",
     default: 5,
     help: "lines per second after the burst",
   },
   "registration-timeout": {
     key: "registrationTimeout",
-    kind: "number",
+    kind: "positive",
     default: 60,
-    help: "seconds a new TCP connection has to give a name",
+    help: "seconds a new TCP connection has to give a name, or a web sign-in to open its stream",
   },
   "sendq": {
     key: "sendq",
-    kind: "count",
+    kind: "limit",
     default: 256 * 1024,
     help: "bytes queued for one reader before it is cut off",
   },
   "max-per-address": {
     key: "maxPerAddress",
-    kind: "count",
+    kind: "limit",
     default: 16,
     help: "connections per remote address (loopback exempt)",
   },
   "max-connections": {
     key: "maxConnections",
-    kind: "count",
+    kind: "limit",
     default: 10_000,
     help: "connections in all",
   },
@@ -111,6 +114,7 @@ export const OPTIONS: Record<string, Option> = {
     key: "exempt",
     kind: "string",
     default: "loopback",
+    choices: ["loopback", "none"],
     help: "addresses exempt from --max-per-address: loopback or none",
   },
   "db": {
@@ -133,7 +137,7 @@ export const OPTIONS: Record<string, Option> = {
   },
   "heartbeat": {
     key: "heartbeat",
-    kind: "number",
+    kind: "positive",
     default: 15,
     help: "seconds between SSE heartbeat comments",
   },
@@ -158,6 +162,9 @@ export function parseConfig(
   for (const [flag, option] of Object.entries(OPTIONS)) {
     const raw = values[flag] ?? env[envName(flag)];
     config[option.key] = raw === undefined ? option.default : convert(flag, option.kind, String(raw));
+    if (option.choices && !option.choices.includes(String(config[option.key]))) {
+      throw new ConfigError(`--${flag}: expected ${option.choices.join(" or ")}, got "${raw}"`);
+    }
   }
   return config as unknown as Config;
 }
@@ -170,15 +177,19 @@ export function envName(flag: string): string {
 function convert(flag: string, kind: Kind, raw: string): string | number {
   if (kind === "string") return raw;
   const value = Number(raw);
+  const whole = kind === "port" || kind === "count" || kind === "limit";
   const ok = raw.trim() !== "" && Number.isFinite(value) && value >= 0 &&
-    (kind === "number" || Number.isInteger(value)) &&
-    (kind !== "port" || value <= 65535);
+    (!whole || Number.isInteger(value)) &&
+    (kind !== "port" || value <= 65535) &&
+    (kind !== "limit" && kind !== "positive" || value > 0);
   if (!ok) {
-    const expected = kind === "port"
-      ? "a port from 0 to 65535"
-      : kind === "count"
-      ? "a whole number ≥ 0"
-      : "a number ≥ 0";
+    const expected = {
+      port: "a port from 0 to 65535",
+      count: "a whole number ≥ 0",
+      limit: "a whole number ≥ 1",
+      number: "a number ≥ 0",
+      positive: "a number > 0",
+    }[kind];
     throw new ConfigError(`--${flag}: expected ${expected}, got "${raw}"`);
   }
   return value;

@@ -4,6 +4,7 @@
  * socket holds nobody up). Starting a writer per event instead collapses at ~1,000 sockets: the writes
  * then run one tiny chunk at a time and the event loop spends itself on promise bookkeeping.
  */
+import { concat } from "./bytes.ts";
 
 /** What the flusher drives: something that can start one write of all it has queued. */
 export interface Flushable {
@@ -12,10 +13,29 @@ export interface Flushable {
 }
 
 export const ROUND_WAIT_MS = 50;
+/** Shortest time from one round's start to the next while rounds run back to back. */
+export const MIN_ROUND_MS = 5;
 
 export class Flusher {
   #dirty = new Set<Flushable>();
   #running = false;
+  #lastParts: Uint8Array[] = [];
+  #lastJoined: Uint8Array | undefined;
+
+  /**
+   * Joins `parts` (whose total length is `size`) into one buffer, sharing the result with the previous
+   * caller that queued the very same chunks: in a round where every reader has the same events queued,
+   * they are joined once and the same bytes go to every socket.
+   */
+  join(parts: Uint8Array[], size: number): Uint8Array {
+    const last = this.#lastParts;
+    if (this.#lastJoined?.length === size && last.length === parts.length && parts.every((p, i) => p === last[i])) {
+      return this.#lastJoined;
+    }
+    this.#lastParts = parts;
+    this.#lastJoined = concat(parts, size);
+    return this.#lastJoined;
+  }
 
   /** Asks for `outbox` to be written in the next round. */
   mark(outbox: Flushable): void {
@@ -27,13 +47,21 @@ export class Flusher {
   }
 
   async #rounds(): Promise<void> {
+    let started = 0;
     while (this.#dirty.size > 0) {
+      // Back-to-back rounds under load: let a round's worth of events gather first, so each socket write
+      // carries more of them. A round after a quiet spell starts at once.
+      const wait = started + MIN_ROUND_MS - performance.now();
+      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      started = performance.now();
       const writes: Promise<void>[] = [];
       for (const outbox of this.#dirty) {
         const write = outbox.flush();
         if (write) writes.push(write);
       }
       this.#dirty.clear();
+      this.#lastParts = [];
+      this.#lastJoined = undefined;
       if (writes.length > 0) await settleOrTimeout(writes, ROUND_WAIT_MS);
     }
     this.#running = false;

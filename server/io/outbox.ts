@@ -4,7 +4,6 @@
  * pile up is reported through `onOverflow` and gets nothing more.
  */
 import type { Flushable, Flusher } from "./flusher.ts";
-import { concat } from "./bytes.ts";
 
 export interface ByteWriter {
   write(bytes: Uint8Array): Promise<number>;
@@ -48,7 +47,7 @@ export class Outbox implements Flushable {
     if (this.#writing || this.#closed || this.#chunks.length === 0) {
       return undefined;
     }
-    const bytes = this.#chunks.length === 1 ? this.#chunks[0] : concat(this.#chunks, this.#queued);
+    const bytes = this.#chunks.length === 1 ? this.#chunks[0] : this.flusher.join(this.#chunks, this.#queued);
     this.#chunks = [];
     this.#writing = true;
     return this.writer.write(bytes).then(

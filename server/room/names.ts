@@ -17,7 +17,8 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   "system",
 ]);
 
-const NAME = /^[\p{L}\p{M}\p{N}_.-]+$/u;
+// A combining mark may follow a character but not start a name (it would sit on the text before it).
+const NAME = /^[\p{L}\p{N}_.-][\p{L}\p{M}\p{N}_.-]*$/u;
 
 export type NameCheck = { ok: true; name: string; key: string } | {
   ok: false;
@@ -26,7 +27,9 @@ export type NameCheck = { ok: true; name: string; key: string } | {
 
 /** The key two names are compared by: NFKC, then case-folded. */
 export function nameKey(name: string): string {
-  return name.normalize("NFKC").toLowerCase().normalize("NFKC");
+  // Upper then lower case approximates Unicode full case folding, which toLowerCase alone misses:
+  // "Straße" and "STRASSE" fold to "strasse", a final "ς" and "σ" to the same sigma.
+  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
 }
 
 /** Validates a proposed name; uniqueness is the room's business. */

@@ -136,7 +136,7 @@ export class Room {
     }
     const text = sanitize(raw);
     if (text.trim() === "") return { type: "ignored" };
-    if (text === "{close}" || /^\/quit(\s|$)/i.test(text)) {
+    if (text.trim() === "{close}" || /^\/quit(\s|$)/i.test(text)) {
       return { type: "quit" };
     }
     const wait = member.bucket.take();

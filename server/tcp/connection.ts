@@ -79,8 +79,14 @@ export class Connection {
       await this.#handleAll(this.#reader.end());
     } catch {
       // reset or closed under us: the same as a dropped connection
+      this.close("lost");
+      return;
     }
-    this.close("lost");
+    // Whoever ended the session (quit, timeout, too slow, shutdown) also closes the socket, after its last line.
+    if (this.#closed) return;
+    // The client ended its side: it leaves now, but it may still be reading what was queued for it.
+    this.#end("lost");
+    await this.#closeWhenDrained();
   }
 
   /** Queues one line for this client. */
@@ -106,10 +112,17 @@ export class Connection {
   async closeWith(line: string, reason?: LeaveReason): Promise<void> {
     this.#end(reason);
     this.send(line);
+    await this.#closeWhenDrained();
+  }
+
+  /** Gives what is queued up to {@link LAST_WORDS_MS} to go out, then closes the socket. */
+  async #closeWhenDrained(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       this.#outbox.drained(),
-      new Promise((resolve) => setTimeout(resolve, LAST_WORDS_MS)),
+      new Promise((resolve) => timer = setTimeout(resolve, LAST_WORDS_MS)),
     ]);
+    clearTimeout(timer);
     this.#outbox.close();
     this.#closeSocket();
   }

@@ -26,6 +26,8 @@ export interface TcpDoorOptions extends ConnectionOptions {
 
 const encoder = new TextEncoder();
 const SHUTDOWN_FLUSH_MS = 500;
+/** Pause after an unexpected accept error (e.g. EMFILE), so the loop does not spin. */
+const ACCEPT_RETRY_MS = 100;
 
 export class TcpDoor implements ConnectionHost {
   #listener: Deno.TcpListener;
@@ -102,7 +104,15 @@ export class TcpDoor implements ConnectionHost {
           error instanceof Deno.errors.BadResource ||
           error instanceof Deno.errors.Interrupted
         ) return;
+        // A client that reset before we accepted it is routine, not a server error.
+        if (
+          error instanceof Deno.errors.NotConnected ||
+          error instanceof Deno.errors.ConnectionReset ||
+          error instanceof Deno.errors.ConnectionAborted
+        ) continue;
         console.error("tcp accept failed:", error);
+        // e.g. out of file descriptors: give connections time to close instead of spinning on accept.
+        await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
       const refusal = this.#refusal(conn.remoteAddr.hostname);

@@ -1,9 +1,16 @@
 /**
- * The HTTP server: the Hono app with the file routes, served by Deno.serve.
- * (Skeleton: the pages helper fills this in.)
+ * The HTTP server: the web door's Hono app served by `Deno.serve`.
+ *
+ * @example
+ * ```ts
+ * const http = await startHttp(room, web, config);
+ * console.log(`http listening on ${http.url}`); // http://127.0.0.1:8000/
+ * await http.shutdown();
+ * ```
  */
 import type { Config } from "../config.ts";
 import type { Room } from "../room/room.ts";
+import { createApp } from "./app.ts";
 import type { WebDoor } from "./door.ts";
 
 export interface HttpServer {
@@ -12,19 +19,13 @@ export interface HttpServer {
   shutdown(): Promise<void>;
 }
 
-export function startHttp(
-  _room: Room,
-  _web: WebDoor,
-  config: Config,
-): Promise<HttpServer> {
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.httpPort,
-    onListen() {},
-  }, () => new Response("not yet", { status: 503 }));
+export async function startHttp(room: Room, web: WebDoor, config: Config): Promise<HttpServer> {
+  const app = await createApp({ room, web, config });
+  const server = Deno.serve({ hostname: config.host, port: config.httpPort, onListen() {} }, app.fetch);
   const { hostname, port } = server.addr;
-  return Promise.resolve({
-    url: `http://${hostname}:${port}/`,
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return {
+    url: `http://${host}:${port}/`,
     shutdown: () => server.shutdown(),
-  });
+  };
 }

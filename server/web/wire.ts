@@ -1,7 +1,28 @@
-/** Server-side conversion from log events to the wire shape (see common/wire.ts). */
-import { eventId, type WireEvent } from "../../common/wire.ts";
+/**
+ * Server-side wire encoding: log events → the JSON shape of common/wire.ts, and the SSE frames the web
+ * door writes. A live event is encoded into its frame once and the same bytes go to every stream.
+ *
+ * @example
+ * ```ts
+ * const bytes = eventFrame(event, log.epoch);
+ * // "id: 3f2a9c1e-42\ndata: {\"id\":\"3f2a9c1e-42\",\"at\":…,\"kind\":\"message\",…}\n\n"
+ * ```
+ */
+import { eventId, SSE_MEMBERS, SSE_RESET, type WireEvent, type WireMember } from "../../common/wire.ts";
 import type { RoomEvent } from "../room/events.ts";
+import type { Member } from "../room/room.ts";
 
+/** How soon (ms) a browser reconnects after a stream ends; sent as `retry:` on every connect. */
+export const RETRY_MS = 2000;
+
+const encoder = new TextEncoder();
+
+/** `retry:` frame, sent first on every stream. */
+export const RETRY_FRAME: Uint8Array = encoder.encode(`retry: ${RETRY_MS}\n\n`);
+/** The heartbeat: an SSE comment, ignored by EventSource but enough to keep proxies and sockets honest. */
+export const PING_FRAME: Uint8Array = encoder.encode(": ping\n\n");
+
+/** The browser's view of one log event. */
 export function toWire(event: RoomEvent, epoch: string): WireEvent {
   const wire: WireEvent = {
     id: eventId(epoch, event.id),
@@ -13,4 +34,27 @@ export function toWire(event: RoomEvent, epoch: string): WireEvent {
   if (event.door !== undefined) wire.door = event.door;
   if (event.reason !== undefined) wire.reason = event.reason;
   return wire;
+}
+
+/** The browser's view of the present members. */
+export function toWireMembers(members: readonly Member[]): WireMember[] {
+  return members.map(({ name, door }) => ({ name, door }));
+}
+
+/** A room event as an unnamed SSE event (so `EventSource.onmessage` gets it), with its id. */
+export function eventFrame(event: RoomEvent, epoch: string): Uint8Array {
+  const wire = toWire(event, epoch);
+  // JSON.stringify escapes CR and LF, so the data always fits on one `data:` line.
+  return encoder.encode(`id: ${wire.id}\ndata: ${JSON.stringify(wire)}\n\n`);
+}
+
+/** `event: reset` carrying the recent history; its id is the position the stream continues from. */
+export function resetFrame(events: readonly RoomEvent[], epoch: string, position: number): Uint8Array {
+  const data = JSON.stringify({ events: events.map((event) => toWire(event, epoch)) });
+  return encoder.encode(`event: ${SSE_RESET}\nid: ${eventId(epoch, position)}\ndata: ${data}\n\n`);
+}
+
+/** `event: members`: who is present, as of the last event sent before it. */
+export function membersFrame(members: readonly Member[]): Uint8Array {
+  return encoder.encode(`event: ${SSE_MEMBERS}\ndata: ${JSON.stringify(toWireMembers(members))}\n\n`);
 }

@@ -1,0 +1,102 @@
+/**
+ * A rate sweep: the same load at rising rates, a fresh server for each run, until the server saturates.
+ * Saturation is the highest rate with nothing lost, nothing garbled, nobody dropped and p99 < 100 ms.
+ *
+ * @example
+ * ```ts
+ * const sweep = await sweepRates({ tcp: 1000, sse: 0, senders: 10 }, [1e6, 2e6], 2, startOurs);
+ * sweep.saturation?.deliveriesPerS;
+ * ```
+ */
+import { type GeneratorResult, runGenerator, type RunningServer } from "./procs.ts";
+
+export const P99_LIMIT_MS = 100;
+
+export interface Shape {
+  tcp: number;
+  sse: number;
+  senders: number;
+}
+
+export interface Run {
+  /** Deliveries per second asked for (messages/s × members). */
+  target: number;
+  pass: boolean;
+  result: GeneratorResult;
+  peakRssKiB: number;
+}
+
+export interface Sweep {
+  runs: Run[];
+  saturation: Run | undefined;
+}
+
+export function passes(result: GeneratorResult, messages: number): boolean {
+  return !result.setup_failed && result.lost === 0 && result.garbled === 0 && result.dropped === 0 &&
+    result.p99_ms >= 0 && result.p99_ms < P99_LIMIT_MS && result.sent >= 0.99 * messages;
+}
+
+/** One run of `shape` at `deliveries`/s on a fresh server. */
+export async function measure(
+  shape: Shape,
+  deliveries: number,
+  seconds: number,
+  start: () => Promise<RunningServer>,
+): Promise<Run> {
+  const members = shape.tcp + shape.sse;
+  const rate = deliveries / members;
+  await using server = await start();
+  const result = await runGenerator({
+    port: server.tcpPort,
+    httpPort: shape.sse > 0 ? server.httpPort : undefined,
+    tcp: shape.tcp,
+    sse: shape.sse,
+    senders: shape.senders,
+    rate,
+    seconds,
+  }, server.pid);
+  const { peakKiB } = await server.memory();
+  return { target: deliveries, pass: passes(result, rate * seconds), result, peakRssKiB: peakKiB };
+}
+
+/**
+ * Runs the rates in order; a failing rate is tried once more (the machine is noisy) and a second failure
+ * ends the sweep.
+ */
+export async function sweepRates(
+  shape: Shape,
+  rates: number[],
+  seconds: number,
+  start: () => Promise<RunningServer>,
+  log: (line: string) => void = console.log,
+): Promise<Sweep> {
+  const runs: Run[] = [];
+  for (const target of rates) {
+    let run = await measure(shape, target, seconds, start);
+    log(describe(run));
+    if (!run.pass) {
+      runs.push(run);
+      run = await measure(shape, target, seconds, start);
+      log(`${describe(run)} (retry)`);
+    }
+    runs.push(run);
+    if (!run.pass) break;
+  }
+  const passing = runs.filter((run) => run.pass);
+  return { runs, saturation: passing.at(-1) };
+}
+
+export function describe(run: Run): string {
+  const r = run.result;
+  if (r.setup_failed) return `  ${mega(run.target)} M/s: setup failed (${r.setup_failed})`;
+  return `  ${mega(run.target)} M/s → ${mega(r.deliveries_per_s_window)} M/s, lost ${r.lost}, p50 ${
+    r.p50_ms.toFixed(1)
+  } ms, ` +
+    `p99 ${r.p99_ms.toFixed(1)} ms, server CPU ${r.server_cpu_pct.toFixed(0)}%, generator CPU ${
+      r.gen_cpu_pct.toFixed(0)
+    }%${run.pass ? "" : "  FAIL"}${r.first_error ? ` (${r.first_error})` : ""}`;
+}
+
+export function mega(value: number): string {
+  return (value / 1e6).toFixed(2);
+}

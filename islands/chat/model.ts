@@ -1,0 +1,286 @@
+/**
+ * The chat island's state and its conversation with the server: session (sign in, sign in again
+ * after a restart), the SSE stream (replay, reset, members, live events) and sending. Plain signals,
+ * no DOM: the components render them.
+ *
+ * @example
+ * ```ts
+ * const chat = createChat({ events, members, lastEventId });
+ * chat.start(); // finds the session (or signs in again with the stored name) and listens
+ * await chat.send("hello"); // true once the room took it
+ * ```
+ */
+import { batch, signal } from "@preact/signals";
+import { SSE_MEMBERS, SSE_RESET, type WireEvent, type WireMember } from "../../common/wire.ts";
+
+export type Status = "connecting" | "online" | "reconnecting" | "signed-out";
+
+export const STATUS_TEXT: Record<Status, string> = {
+  "connecting": "Connecting…",
+  "online": "Online",
+  "reconnecting": "Reconnecting…",
+  "signed-out": "Not signed in",
+};
+
+/** A line only this page sees: a reply to `/help` or `/who`. */
+export interface Notice {
+  id: string;
+  kind: "notice";
+  at: number;
+  lines: string[];
+}
+
+export type Entry = WireEvent | Notice;
+
+export interface ChatInit {
+  events: WireEvent[];
+  members: WireMember[];
+  /** The newest event id when the page was rendered: the first stream resumes right after it. */
+  lastEventId: string;
+}
+
+export const OFFLINE = "Server offline — not sent";
+export const NAME_KEY = "chat.name";
+/** How many entries the page keeps; older ones scroll away for good. */
+const KEEP = 500;
+const RETRY_MS = [1000, 2000, 4000, 5000];
+
+export type Chat = ReturnType<typeof createChat>;
+
+export function createChat(init: ChatInit) {
+  const entries = signal<Entry[]>(init.events);
+  const members = signal<WireMember[]>(init.members);
+  const status = signal<Status>("connecting");
+  const me = signal<string | undefined>(undefined);
+  const error = signal<string | undefined>(undefined);
+  const busy = signal(false);
+  let seen = new Set(init.events.map((event) => event.id));
+  let lastId = init.lastEventId;
+  let source: EventSource | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let attempts = 0;
+  let notices = 0;
+  let stopped = false;
+
+  function apply(event: WireEvent): void {
+    lastId = event.id;
+    if (seen.has(event.id)) return;
+    seen.add(event.id);
+    batch(() => {
+      entries.value = [...entries.value, event].slice(-KEEP);
+      if (event.kind === "join" && event.from && event.door) {
+        const others = members.value.filter((member) => member.name !== event.from);
+        members.value = [...others, { name: event.from, door: event.door }];
+      } else if (event.kind === "leave" && event.from) {
+        members.value = members.value.filter((member) => member.name !== event.from);
+      }
+    });
+  }
+
+  function reset(events: WireEvent[]): void {
+    seen = new Set(events.map((event) => event.id));
+    if (events.length > 0) lastId = events[events.length - 1].id;
+    entries.value = events.slice(-KEEP);
+  }
+
+  function listen(): void {
+    source?.close();
+    const es = new EventSource(`/api/events?lastEventId=${encodeURIComponent(lastId)}`);
+    source = es;
+    es.onopen = () => {
+      attempts = 0;
+      status.value = "online";
+    };
+    es.onmessage = (message) => apply(JSON.parse(message.data));
+    es.addEventListener(SSE_RESET, (message) => reset(JSON.parse((message as MessageEvent).data).events));
+    es.addEventListener(SSE_MEMBERS, (message) => members.value = JSON.parse((message as MessageEvent).data));
+    es.onerror = () => {
+      if (es !== source) return;
+      status.value = "reconnecting";
+      // CONNECTING: the browser retries by itself. CLOSED: it gave up (e.g. 401 after a restart).
+      if (es.readyState === EventSource.CLOSED) {
+        source = undefined;
+        recoverLater();
+      }
+    };
+  }
+
+  function recoverLater(): void {
+    clearTimeout(retry);
+    if (stopped) return;
+    retry = setTimeout(recover, RETRY_MS[Math.min(attempts++, RETRY_MS.length - 1)]);
+  }
+
+  /** Finds the session, or signs in again under the stored name; then listens. False if signed out. */
+  async function recover(): Promise<boolean> {
+    try {
+      const session = await request("GET", "/api/session");
+      if (session.status === 200) {
+        me.value = session.body.name;
+        listen();
+        return true;
+      }
+      const name = storedName();
+      if (!name) {
+        endSession();
+        return false;
+      }
+      return await claim(name, true);
+    } catch {
+      if (status.value !== "connecting") status.value = "reconnecting";
+      recoverLater();
+      return false;
+    }
+  }
+
+  async function claim(name: string, again: boolean): Promise<boolean> {
+    const response = await request("POST", "/api/session", { name });
+    if (response.status === 200 || response.status === 201) {
+      batch(() => {
+        me.value = response.body.name;
+        error.value = undefined;
+      });
+      localStorage.setItem(NAME_KEY, response.body.name);
+      listen();
+      return true;
+    }
+    const reason = response.body?.error ?? `sign-in failed (HTTP ${response.status})`;
+    batch(() => {
+      endSession();
+      error.value = again ? `Could not sign in again as ${name}: ${reason}` : reason;
+    });
+    return false;
+  }
+
+  function endSession(): void {
+    source?.close();
+    source = undefined;
+    clearTimeout(retry);
+    batch(() => {
+      me.value = undefined;
+      status.value = "signed-out";
+    });
+  }
+
+  function addNotice(lines: string[]): void {
+    const notice: Notice = { id: `notice-${++notices}`, kind: "notice", at: Date.now(), lines };
+    entries.value = [...entries.value, notice].slice(-KEEP);
+  }
+
+  /** Sends one line; true when the room took it (the text may be cleared), false keeps it. */
+  async function send(text: string, again = true): Promise<boolean> {
+    if (text.trim() === "" || busy.value) return false;
+    busy.value = true;
+    error.value = undefined;
+    let response: ApiResponse;
+    try {
+      response = await request("POST", "/api/messages", { text });
+    } catch {
+      error.value = OFFLINE;
+      return false;
+    } finally {
+      busy.value = false;
+    }
+    if (response.status === 202) {
+      if (response.body.reply) addNotice(response.body.reply);
+      if (response.body.quit) {
+        localStorage.removeItem(NAME_KEY);
+        endSession();
+      }
+      return true;
+    }
+    if (response.status === 401 && again) {
+      // The session is gone (the server restarted): sign in again, then try once more.
+      if (await recover()) return await send(text, false);
+      error.value ??= "You were signed out — sign in again to send";
+      return false;
+    }
+    const retryAfter = response.headers.get("Retry-After");
+    const reason = response.body?.error ?? `not sent (HTTP ${response.status})`;
+    error.value = retryAfter ? `${reason} (try again in ${retryAfter} s)` : reason;
+    return false;
+  }
+
+  return {
+    entries,
+    members,
+    status,
+    me,
+    error,
+    busy,
+    /** The name to offer in the field: the one this browser used last. */
+    storedName,
+
+    start(): void {
+      stopped = false;
+      void recover();
+    },
+
+    stop(): void {
+      stopped = true;
+      source?.close();
+      clearTimeout(retry);
+    },
+
+    /** Signs in under `name`; errors (taken, invalid, offline) land in `error`. */
+    async signIn(name: string): Promise<boolean> {
+      if (name.trim() === "" || busy.value) return false;
+      busy.value = true;
+      error.value = undefined;
+      try {
+        return await claim(name.trim(), false);
+      } catch {
+        error.value = "Server offline — try again in a moment";
+        return false;
+      } finally {
+        busy.value = false;
+      }
+    },
+
+    send,
+
+    /** Leaves the room and forgets the name. */
+    async signOut(): Promise<void> {
+      localStorage.removeItem(NAME_KEY);
+      endSession();
+      try {
+        await request("DELETE", "/api/session");
+      } catch {
+        // Offline: the server drops the session by itself once the stream is gone.
+      }
+    },
+  };
+}
+
+function storedName(): string | undefined {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // deno-lint-ignore no-explicit-any
+  body: any;
+}
+
+/** One JSON API call; rejects only when the server cannot be reached. */
+async function request(method: string, path: string, body?: unknown): Promise<ApiResponse> {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}

@@ -1,0 +1,24 @@
+/**
+ * Every `/api/*` request: never cached, state changes only from our own origin (403), bodies no larger
+ * than the longest message could need (413). Errors are JSON `{ "error": … }`.
+ */
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { jsonError, maxBodyBytes } from "../../server/web/api.ts";
+import type { AppEnv } from "../../server/web/env.ts";
+import { sameOriginOnly } from "../../server/web/origin.ts";
+
+const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.header("Cache-Control", "no-store");
+  await next();
+};
+
+const limitBody: MiddlewareHandler<AppEnv> = (c, next) => {
+  const maxSize = maxBodyBytes(c.var.config.maxLine);
+  return bodyLimit({
+    maxSize,
+    onError: (c) => jsonError(c, 413, `request body too large (max ${maxSize} bytes)`),
+  })(c, next);
+};
+
+export const handler: MiddlewareHandler<AppEnv>[] = [noStore, sameOriginOnly(), limitBody];

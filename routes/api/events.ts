@@ -1,0 +1,21 @@
+/**
+ * `GET /api/events`: the session's SSE stream. `Last-Event-ID` (sent by EventSource on reconnect) or
+ * `?lastEventId=` (the first connect from a server-rendered page) says where the page is; the header wins.
+ */
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import { currentSession, jsonError, NOT_SIGNED_IN } from "../../server/web/api.ts";
+import type { AppEnv } from "../../server/web/env.ts";
+
+export const handler = {
+  GET(c: Context<AppEnv>): Response {
+    const session = currentSession(c);
+    if (!session) return jsonError(c, 401, NOT_SIGNED_IN);
+    // Hono answers HEAD with the GET handler and drops the body unread: a stream would never end.
+    if (c.req.method === "HEAD") return c.body(null, 200, { "Content-Type": "text/event-stream" });
+    const web = c.var.web;
+    if (web.closed) return jsonError(c, 503, "the server is shutting down");
+    const lastEventId = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId");
+    return streamSSE(c, (sse) => web.serve(sse, session, lastEventId));
+  },
+};

@@ -1,0 +1,50 @@
+/**
+ * `POST /api/messages` `{ text }`: one line from the signed-in member, exactly as a TCP user would type
+ * it. The room cleans it, runs commands and applies the flood limit; this maps its outcome to HTTP.
+ */
+import type { Context } from "hono";
+import { clearSessionCookie, currentSession, jsonError, NOT_SIGNED_IN, readJsonObject } from "../../server/web/api.ts";
+import type { AppEnv } from "../../server/web/env.ts";
+import type { Outcome } from "../../server/room/room.ts";
+
+export const handler = {
+  async POST(c: Context<AppEnv>): Promise<Response> {
+    const session = currentSession(c);
+    if (!session) return jsonError(c, 401, NOT_SIGNED_IN);
+    const body = await readJsonObject(c);
+    const text = body?.text;
+    if (typeof text !== "string" || text === "") {
+      return jsonError(c, 400, 'expected a JSON body { "text": "…" } with a non-empty text');
+    }
+    const outcome = c.var.web.say(session, text);
+    switch (outcome.type) {
+      case "sent":
+        return c.json({}, 202);
+      case "reply":
+        return c.json({ reply: outcome.lines }, 202);
+      case "quit":
+        clearSessionCookie(c);
+        return c.json({ quit: true }, 202);
+      case "ignored":
+        return jsonError(c, 400, "nothing left to send once control characters were removed");
+      case "error":
+        return refusal(c, outcome);
+    }
+  },
+};
+
+function refusal(c: Context<AppEnv>, outcome: Extract<Outcome, { type: "error" }>): Response {
+  switch (outcome.code) {
+    case "too_long":
+      return jsonError(c, 413, outcome.message);
+    case "flood": {
+      const seconds = Math.max(1, Math.ceil((outcome.retryAfterMs ?? 1000) / 1000));
+      return jsonError(c, 429, outcome.message, { "Retry-After": String(seconds) });
+    }
+    case "not_present":
+      // Signed in, but no stream is open yet: the page opens /api/events first.
+      return jsonError(c, 409, outcome.message);
+    case "unknown_command":
+      return jsonError(c, 400, outcome.message);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * What the API routes share: the session cookie, JSON errors and JSON bodies. The rules themselves live
+ * in the WebDoor and the Room; this is only the HTTP side of them.
+ *
+ * @example
+ * ```ts
+ * export const handler = {
+ *   GET(c: Context<AppEnv>) {
+ *     const session = currentSession(c);
+ *     return session ? c.json({ name: session.member.name }) : jsonError(c, 401, NOT_SIGNED_IN);
+ *   },
+ * };
+ * ```
+ */
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./env.ts";
+import type { Session } from "./sessions.ts";
+
+export const SESSION_COOKIE = "chat_session";
+export const NOT_SIGNED_IN = "not signed in";
+
+const COOKIE_OPTIONS = { httpOnly: true, sameSite: "Strict", path: "/" } as const;
+/** JSON escapes a byte of text as at most six (`\u0000`), plus room for the rest of a small object. */
+const JSON_EXPANSION = 6;
+const JSON_OVERHEAD_BYTES = 1024;
+
+/** The live session the request's cookie names. */
+export function currentSession(c: Context<AppEnv>): Session | undefined {
+  return c.var.web.session(getCookie(c, SESSION_COOKIE));
+}
+
+export function setSessionCookie(c: Context<AppEnv>, session: Session): void {
+  setCookie(c, SESSION_COOKIE, session.token, COOKIE_OPTIONS);
+}
+
+export function clearSessionCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, SESSION_COOKIE, COOKIE_OPTIONS);
+}
+
+/** The API's error shape: `{ "error": "human readable message" }`. */
+export function jsonError(
+  c: Context<AppEnv>,
+  status: ContentfulStatusCode,
+  message: string,
+  headers?: Record<string, string>,
+): Response {
+  return c.json({ error: message }, status, headers);
+}
+
+/** The request body as a JSON object, or undefined when it is not one. */
+export async function readJsonObject(c: Context<AppEnv>): Promise<Record<string, unknown> | undefined> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    return undefined;
+  }
+  return typeof body === "object" && body !== null && !Array.isArray(body)
+    ? body as Record<string, unknown>
+    : undefined;
+}
+
+/** The largest API request body worth reading: a message of `maxLine` bytes, however it is escaped. */
+export function maxBodyBytes(maxLine: number): number {
+  return maxLine * JSON_EXPANSION + JSON_OVERHEAD_BYTES;
+}

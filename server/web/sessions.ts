@@ -1,0 +1,119 @@
+/**
+ * Web sessions, from sign-in to leave. A session is a claimed member plus the random token its cookie
+ * carries. The member is present while at least one of the session's streams is open; when the last one
+ * closes it stays for a grace period (so a page reload is not a leave and a join), then leaves with reason
+ * `lost` and the session is gone. A session that never opens a stream is dropped after the registration
+ * timeout, freeing its name.
+ *
+ * @example
+ * ```ts
+ * const sessions = new Sessions(room, { graceMs: 5000, registrationTimeoutMs: 60_000 });
+ * const result = sessions.signIn("Ana", undefined);
+ * if ("error" in result) throw new Error(result.error);
+ * sessions.attach(result.session, stream); // everyone sees "Ana joined"
+ * sessions.detach(result.session, stream); // five seconds later, unless another stream opens: Ana left
+ * ```
+ */
+import type { LeaveReason } from "../room/events.ts";
+import { checkName } from "../room/names.ts";
+import type { Member, Room } from "../room/room.ts";
+
+/** What a session needs from a stream: a way to end it. */
+export interface Closable {
+  close(): void;
+}
+
+export interface SessionOptions {
+  graceMs: number;
+  registrationTimeoutMs: number;
+}
+
+export class Session {
+  readonly streams = new Set<Closable>();
+  ended = false;
+  /** The registration timeout before the first stream, the grace period after the last one. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly token: string, readonly member: Member) {}
+}
+
+export type SignIn =
+  | { session: Session; created: boolean }
+  | { error: string; problem: "invalid" | "taken" };
+
+const TOKEN_BYTES = 32;
+
+export class Sessions {
+  #byToken = new Map<string, Session>();
+  #stopped = false;
+
+  constructor(readonly room: Room, readonly options: SessionOptions) {}
+
+  /** Live sessions. */
+  get size(): number {
+    return this.#byToken.size;
+  }
+
+  /** The live session a cookie token names, if any. */
+  find(token: string | undefined): Session | undefined {
+    return token === undefined ? undefined : this.#byToken.get(token);
+  }
+
+  /**
+   * Claims `name` for a new web member. A `current` session under the same name is kept as it is; under
+   * another name it ends first (once the new name is known to be valid), so a user can rename.
+   */
+  signIn(name: string, current: Session | undefined): SignIn {
+    const check = checkName(name);
+    if (!check.ok) return { error: check.error, problem: "invalid" };
+    if (current && !current.ended) {
+      if (current.member.key === check.key) return { session: current, created: false };
+      this.end(current, "quit");
+    }
+    const member = this.room.claim(name, "web");
+    if ("error" in member) return { error: member.error, problem: "taken" };
+    const session = new Session(newToken(), member);
+    this.#byToken.set(session.token, session);
+    session.timer = setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
+    return { session, created: true };
+  }
+
+  /** A stream of the session opened: the member is (or stays) present. False if the session is over. */
+  attach(session: Session, stream: Closable): boolean {
+    if (session.ended || this.#stopped) return false;
+    clearTimeout(session.timer);
+    session.streams.add(stream);
+    this.room.enter(session.member);
+    return true;
+  }
+
+  /** A stream of the session closed; after the last one the member leaves once the grace period passes. */
+  detach(session: Session, stream: Closable): void {
+    if (!session.streams.delete(stream) || session.ended || this.#stopped) return;
+    if (session.streams.size > 0) return;
+    clearTimeout(session.timer);
+    session.timer = setTimeout(() => this.end(session, "lost"), this.options.graceMs);
+  }
+
+  /** Ends the session now: the member leaves with `reason` and every stream of the session closes. */
+  end(session: Session, reason: LeaveReason): void {
+    if (session.ended) return;
+    session.ended = true;
+    clearTimeout(session.timer);
+    this.#byToken.delete(session.token);
+    this.room.leave(session.member, reason);
+    for (const stream of [...session.streams]) stream.close();
+    session.streams.clear();
+  }
+
+  /** For shutdown: stops every timer and changes no presence from now on (members do not leave). */
+  stop(): void {
+    this.#stopped = true;
+    for (const session of this.#byToken.values()) clearTimeout(session.timer);
+  }
+}
+
+function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}

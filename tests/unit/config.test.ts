@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { ConfigError, envName, OPTIONS, parseConfig, usage } from "../../server/config.ts";
+
+Deno.test("with no flags and no environment, every default of the design applies", () => {
+  const config = parseConfig([], {});
+  assert.equal(config.host, "127.0.0.1");
+  assert.equal(config.tcpPort, 60000);
+  assert.equal(config.httpPort, 8000);
+  assert.equal(config.history, 20);
+  assert.equal(config.maxLine, 2048);
+  assert.equal(config.floodBurst, 10);
+  assert.equal(config.floodRate, 5);
+  assert.equal(config.registrationTimeout, 60);
+  assert.equal(config.sendq, 256 * 1024);
+  assert.equal(config.maxPerAddress, 16);
+  assert.equal(config.maxConnections, 10_000);
+  assert.equal(config.exempt, "loopback");
+});
+
+Deno.test("flags set values, in both --flag value and --flag=value forms", () => {
+  const config = parseConfig(["--tcp-port", "0", "--host=::1", "--flood-rate", "0.5", "--history", "0"], {});
+  assert.equal(config.tcpPort, 0);
+  assert.equal(config.host, "::1");
+  assert.equal(config.floodRate, 0.5);
+  assert.equal(config.history, 0);
+});
+
+Deno.test("CHAT_* environment variables mirror the flags, and a flag beats its variable", () => {
+  assert.equal(envName("tcp-port"), "CHAT_TCP_PORT");
+  assert.equal(envName("registration-timeout"), "CHAT_REGISTRATION_TIMEOUT");
+  const env = { CHAT_TCP_PORT: "6000", CHAT_MAX_LINE: "100", CHAT_EXEMPT: "none" };
+  const fromEnv = parseConfig([], env);
+  assert.equal(fromEnv.tcpPort, 6000);
+  assert.equal(fromEnv.maxLine, 100);
+  assert.equal(fromEnv.exempt, "none");
+  assert.equal(parseConfig(["--max-line", "200"], env).maxLine, 200);
+});
+
+Deno.test("a leading -- (from `deno task start -- …`) is passed over", () => {
+  assert.equal(parseConfig(["--", "--tcp-port", "1234"], {}).tcpPort, 1234);
+});
+
+Deno.test("unknown flags, missing values and stray arguments are errors", () => {
+  assert.throws(() => parseConfig(["--bogus", "1"], {}), TypeError);
+  assert.throws(() => parseConfig(["--tcp-port"], {}), TypeError);
+  assert.throws(() => parseConfig(["stray"], {}), TypeError);
+});
+
+Deno.test("numbers are checked: ports, whole numbers, limits of at least 1, positive rates", () => {
+  const bad: [string[], RegExp][] = [
+    [["--tcp-port", "65536"], /--tcp-port: expected a port from 0 to 65535, got "65536"/],
+    [["--http-port", "80.5"], /--http-port: expected a port/],
+    [["--history", "ten"], /--history: expected a whole number ≥ 0/],
+    [["--history", ""], /--history: expected a whole number ≥ 0/],
+    [["--max-line", "0"], /--max-line: expected a whole number ≥ 1, got "0"/],
+    [["--sendq", "1e400"], /--sendq: expected a whole number ≥ 1/],
+    [["--flood-rate", "0"], /--flood-rate: expected a number > 0, got "0"/],
+    [["--registration-timeout=-1"], /--registration-timeout: expected a number > 0/],
+    [["--exempt", "everyone"], /--exempt: expected loopback or none, got "everyone"/],
+  ];
+  for (const [args, message] of bad) {
+    assert.throws(() => parseConfig(args, {}), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `${args}: ${error}`);
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+});
+
+Deno.test("a bad environment value is reported under its flag name", () => {
+  assert.throws(() => parseConfig([], { CHAT_FLOOD_BURST: "lots" }), /--flood-burst: expected a whole number ≥ 1/);
+});
+
+Deno.test("fractional seconds are allowed where a duration is asked for", () => {
+  assert.equal(parseConfig(["--registration-timeout", "0.25"], {}).registrationTimeout, 0.25);
+});
+
+Deno.test("the usage text lists every option with its default and variable", () => {
+  const text = usage();
+  for (const [flag, option] of Object.entries(OPTIONS)) {
+    assert.ok(text.includes(`--${flag}`), flag);
+    assert.ok(text.includes(`(default ${option.default})`), `${flag} default`);
+    assert.ok(text.includes(`[${envName(flag)}]`), `${flag} variable`);
+  }
+  assert.ok(text.includes("--help"));
+});
