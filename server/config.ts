@@ -121,7 +121,7 @@ export const OPTIONS: Record<string, Option> = {
     key: "db",
     kind: "string",
     default: "./data/chat.db",
-    help: "SQLite file for the room's log (:memory: for none)",
+    help: "SQLite file for the room's log; the folder is created (:memory: keeps it in memory only)",
   },
   "retain": {
     key: "retain",

@@ -268,6 +268,36 @@ Deno.test("with nothing retained, ids still never go back after a restart", asyn
   }
 });
 
+Deno.test("a long replay from the file is exact even when events arrive while it is read", async () => {
+  await using tmp = await tempDb();
+  const log = SqliteLog.open(tmp.db, { retain: 100_000, ringSize: 10 });
+  try {
+    for (let n = 1; n <= 5000; n++) log.append({ at: n, kind: "system", text: `s${n}` });
+    await log.durable();
+    const replay = log.since(0);
+    for (let n = 5001; n <= 5003; n++) log.append({ at: n, kind: "system", text: `s${n}` });
+    const events = (await replay)!;
+    assert.deepEqual(events.map((event) => event.id), Array.from({ length: log.lastId() }, (_, i) => i + 1));
+    assert.equal(events.at(-1)!.text, `s${log.lastId()}`);
+  } finally {
+    await log.close();
+  }
+});
+
+Deno.test("a long replay that falls behind what is kept while it is read gets null, not a partial history", async () => {
+  await using tmp = await tempDb();
+  const log = SqliteLog.open(tmp.db, { retain: 3000, ringSize: 10 });
+  try {
+    for (let n = 1; n <= 3000; n++) log.append({ at: n, kind: "system", text: `s${n}` });
+    await log.durable();
+    const replay = log.since(0);
+    for (let n = 3001; n <= 5000; n++) log.append({ at: n, kind: "system", text: `s${n}` });
+    assert.equal(await replay, null);
+  } finally {
+    await log.close();
+  }
+});
+
 Deno.test("a --db path that cannot be opened stops the server with one clear line and a non-zero code", async () => {
   await using tmp = await tempDb();
   await Deno.writeTextFile(`${tmp.dir}/plain-file`, "not a folder");

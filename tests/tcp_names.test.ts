@@ -78,7 +78,7 @@ Deno.test("a name line longer than the line limit is refused and the prompt come
   await using client = await connectTcp(server.tcpPort);
   await client.expectLine(WELCOME);
   await client.send("n".repeat(65));
-  assert.equal(await client.readLine(), "! name too long");
+  assert.equal(await client.readLine(), "! line too long (max 64 bytes), not a name");
   assert.equal(await client.readLine(), PROMPT);
   await client.send("Ana");
   await client.expectLine("* Ana joined the chat");

@@ -33,6 +33,8 @@ export const FLUSH_MS = 0;
 /** Rows deleted per pruning step, and the pause between steps, so pruning never stalls the room. */
 const PRUNE_BATCH = 1000;
 const PRUNE_PAUSE_MS = 10;
+/** Rows a replay reads from the file before letting the event loop run (a few ms of work). */
+const READ_PAGE = 2000;
 /** After a failed write (disk full, I/O error) the batch stays queued and is retried this much later. */
 const RETRY_MS = 1000;
 
@@ -48,11 +50,15 @@ export interface SqliteLogOptions {
 
 type Row = { id: number; at: number; kind: string; data: string };
 
+function decode({ id, at, kind, data }: Row): RoomEvent {
+  return { ...JSON.parse(data), id, at, kind };
+}
+
 export class SqliteLog implements RoomLog {
   readonly epoch: string;
   #db: DatabaseSync;
   #insert: StatementSync;
-  #range: StatementSync;
+  #page: StatementSync;
   #prune: StatementSync;
   #notePruned: StatementSync;
   #ring: EventRing;
@@ -84,7 +90,7 @@ export class SqliteLog implements RoomLog {
     this.#retain = options.retain;
     this.#flushMs = options.flushMs ?? FLUSH_MS;
     this.#insert = db.prepare("INSERT INTO events (id, at, kind, data) VALUES (?, ?, ?, ?)");
-    this.#range = db.prepare("SELECT id, at, kind, data FROM events WHERE id > ? AND id <= ? ORDER BY id");
+    this.#page = db.prepare("SELECT id, at, kind, data FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?");
     this.#prune = db.prepare("DELETE FROM events WHERE id <= ?");
     this.#notePruned = db.prepare("UPDATE meta SET value = ? WHERE key = 'pruned_through'");
     const { high } = db.prepare("SELECT max(id) AS high FROM events").get() as { high: number | null };
@@ -118,9 +124,24 @@ export class SqliteLog implements RoomLog {
     return Promise.resolve(this.#ring.after(after) ?? this.#read(after));
   }
 
-  since(id: number): Promise<RoomEvent[] | null> {
-    if (id < this.#firstKept - 1 || id > this.#lastId) return Promise.resolve(null);
-    return Promise.resolve(this.#ring.after(id) ?? this.#read(id));
+  async since(id: number): Promise<RoomEvent[] | null> {
+    if (id < this.#firstKept - 1 || id > this.#lastId) return null;
+    const held = this.#ring.after(id);
+    if (held) return held;
+    // A long replay from the file is read a page at a time, letting the room run in between.
+    const events: RoomEvent[] = [];
+    let cursor = id;
+    while (cursor < this.#durableId) {
+      if (events.length > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.#closed || id < this.#firstKept - 1) return null; // pruned (or closed) meanwhile
+      }
+      const rows = this.#page.all(cursor, this.#durableId, READ_PAGE) as Row[];
+      for (const row of rows) events.push(decode(row));
+      cursor = events.at(-1)!.id;
+    }
+    for (const event of this.#queue) if (event.id > cursor) events.push(event);
+    return events;
   }
 
   lastId(): number {
@@ -165,8 +186,8 @@ export class SqliteLog implements RoomLog {
 
   /** Events with ids in (after, lastId]: from the file up to what is written, then from the queue. */
   #read(after: number): RoomEvent[] {
-    const rows = after < this.#durableId ? this.#range.all(after, this.#durableId) as Row[] : [];
-    const events = rows.map(({ id, at, kind, data }) => ({ ...JSON.parse(data), id, at, kind }) as RoomEvent);
+    const rows = after < this.#durableId ? this.#page.all(after, this.#durableId, -1) as Row[] : [];
+    const events = rows.map(decode);
     for (const event of this.#queue) if (event.id > after) events.push(event);
     return events;
   }

@@ -181,7 +181,7 @@ export class Connection {
 
   async #name(item: LineItem): Promise<number> {
     if ("tooLong" in item) {
-      this.send(`! name too long\n${PROMPT}`);
+      this.send(`! line too long (max ${this.host.options.maxLine} bytes), not a name\n${PROMPT}`);
       return 0;
     }
     if (item.line.trim() === "{close}") {
