@@ -154,7 +154,9 @@ function markdown(date: string, results: Result[]): string {
     `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, ${Deno.build.os}. ` +
     `Throughput: ${THROUGHPUT_EVENTS} appends in bursts of ${BURST}, until all are on disk. ` +
     `Latency: ${RATE} appends/s for ${RATE_SECONDS} s. SQLite keeps ${RETAIN} rows (pruning runs). ` +
-    `Milliseconds as p50 / p99 / max; best of ${ROUNDS} interleaved runs (the machine is shared).`,
+    `Milliseconds as p50 / p99 / max; best of ${ROUNDS} interleaved runs (the machine is shared). ` +
+    `Append → durable: until the transaction holding the event committed (what a SIGKILL can lose). ` +
+    `Event-loop stall: how late a ${TICK_MS} ms ticker fired; the memory row is the machine's floor.`,
     "",
     "| backend | appends/s | append → subscriber | append → durable | event-loop stall |",
     "|---|---:|---|---|---|",

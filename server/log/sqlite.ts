@@ -10,7 +10,8 @@
  * killed (it is in the operating system's cache), so a SIGKILL loses only the rows still queued: those
  * of the event-loop turn in progress. A power cut can also lose batches committed since the last WAL
  * checkpoint. `synchronous=FULL` would close that gap with an fsync per batch, but node:sqlite runs on
- * the event loop's thread, so every fsync would stall the whole room (measured: 7× fewer appends/s).
+ * the event loop's thread, so every fsync stalls the whole room (bench/log_backends.ts: 1.8–7× fewer
+ * appends/s, depending on the disk's mood).
  *
  * @example
  * ```ts
@@ -69,12 +70,14 @@ export class SqliteLog implements RoomLog {
   #queue: RoomEvent[] = [];
   #lastId: number;
   #durableId: number;
-  /** Every id up to this one is gone from the file (or was never written, for ids lost in a crash). */
+  /** Every id up to this one has been pruned from the file. */
   #prunedThrough: number;
   /** Set while a flush is scheduled. */
   #cancelFlush: (() => void) | undefined;
   #pruneTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A write or a prune failed (each is reported once, then retried quietly until it works again). */
   #failing = false;
+  #pruneFailing = false;
   #closed = false;
   #durableWaiters: { id: number; resolve: () => void; reject: (error: Error) => void }[] = [];
 
@@ -263,9 +266,11 @@ export class SqliteLog implements RoomLog {
       this.#db.exec("COMMIT");
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      console.error(`room log: cannot prune old events: ${error}`);
+      if (!this.#pruneFailing) console.error(`room log: cannot prune old events, will retry: ${error}`);
+      this.#pruneFailing = true;
       return false;
     }
+    this.#pruneFailing = false;
     this.#prunedThrough = through;
     return true;
   }

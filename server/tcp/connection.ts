@@ -12,7 +12,9 @@ import { renderLine } from "./render.ts";
 
 export const PROMPT = "Enter your name:";
 export const WELCOME = `Welcome to the chatroom! ${PROMPT}`;
-const READ_BUFFER_BYTES = 4096;
+/** Idle members (most of them) read into a small buffer; one that fills it gets the busy size for good. */
+const IDLE_READ_BYTES = 512;
+const BUSY_READ_BYTES = 16384;
 const MAX_NAMES_IN_GREETING = 20;
 /** How long a last line (goodbye, "too slow") may take to reach a client before the socket closes. */
 const LAST_WORDS_MS = 500;
@@ -69,12 +71,13 @@ export class Connection {
       () => this.#timedOut(),
       this.host.options.registrationTimeoutMs,
     );
-    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    let buffer = new Uint8Array(IDLE_READ_BYTES);
     try {
       while (!this.#closed) {
         const n = await this.conn.read(buffer);
         if (n === null) break;
         await this.#handleAll(this.#reader.push(buffer.subarray(0, n)));
+        if (n === buffer.length && n < BUSY_READ_BYTES) buffer = new Uint8Array(BUSY_READ_BYTES);
       }
       await this.#handleAll(this.#reader.end());
     } catch {
