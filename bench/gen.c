@@ -9,7 +9,7 @@
  * SSE member: POST /api/session {"name":NAME} with an Origin header, keeps the chat_session cookie,
  * opens GET /api/events with it (chunked or plain body), is ready at its own join event
  * (`data:` JSON with kind "join" and from NAME). TCP members connect first, then SSE members, so the
- * server's RSS can be read after each group.
+ * server's RSS can be read after each group (each held --hold s first).
  *
  * The first S TCP members send "NAME: <id>-<seq>-<scheduled ns> xxx…" (padded to --size) at an
  * aggregate R msgs/s for T seconds (open loop: the stamp is the scheduled time, so queueing inside the
@@ -593,7 +593,9 @@ int main(int argc, char **argv) {
   const char *fail = NULL;
   int64_t start = now_ns(), deadline = start + (int64_t)(setup_s * 1e9);
   setup(0, n_tcp, tcp_port, deadline, &fail);
-  poll_until(now_ns() + 1000000000LL);
+  /* with --hold, each group is held that long before the server's RSS is read (idle memory) */
+  int64_t settle = 300000000LL + (int64_t)hold_s * 1000000000LL;
+  if (!fail && n_sse) poll_until(now_ns() + settle);
   long rss_tcp = rss_kib(server_pid);
   if (!fail && n_sse) setup(n_tcp, n_members, http_port, deadline, &fail);
   double setup_time = (now_ns() - start) / 1e9;
@@ -601,8 +603,9 @@ int main(int argc, char **argv) {
     printf("{\"ready\":%d,\"members\":%d,\"setup_failed\":\"%s\"}\n", ready_count, n_members, fail);
     return 1;
   }
-  poll_until(now_ns() + 300000000LL + (int64_t)hold_s * 1000000000LL);
+  poll_until(now_ns() + settle);
   long rss_all = rss_kib(server_pid);
+  if (!n_sse) rss_tcp = rss_all;
 
   interval_ns = 1e9 * n_senders / rate;
   double cpu0 = cpu_self(), server_cpu0 = cpu_s(server_pid);

@@ -23,7 +23,7 @@ Deno.test({
 
     await ana.type("hello from the browser");
     await bob.expectLine("Ana: hello from the browser");
-    assert.equal(await ana.field.inputValue(), "", "a sent message leaves the field");
+    await ana.expectField("");
     await bob.send("hello from the terminal <b>bold?</b>");
     await ana.message("Bob", "hello from the terminal <b>bold?</b>").waitFor();
     assert.equal(await ana.page.locator(".entry.message b").count(), 0, "text is never HTML");
@@ -114,5 +114,38 @@ Deno.test({
     const page = await openChat(browser, server.httpUrl, { javaScriptEnabled: false });
     await page.message("Dan", "first words <script>alert(1)</script>").waitFor();
     assert.deepEqual(await page.members.allTextContents(), ["Dan"]);
+  },
+});
+
+Deno.test({
+  name: "the view follows new messages unless the reader scrolled up, then offers a way back down",
+  ...BROWSER_TEST,
+  async fn() {
+    await using server = await startServer(["--flood-burst", "100"]);
+    await using browser = await launchBrowser();
+    const ana = await openChat(browser, server.httpUrl, { viewport: { width: 800, height: 500 } });
+    await ana.signIn("Ana");
+    await using bob = await join(server.tcpPort, "Bob");
+    for (let i = 1; i <= 40; i++) await bob.send(`line ${i}`);
+    await ana.message("Bob", "line 40").waitFor();
+    const log = ana.page.getByRole("log");
+    const followsToBottom = () =>
+      ana.page.waitForFunction(() => {
+        const e = document.querySelector("[role=log]")!;
+        return e.scrollHeight - e.scrollTop - e.clientHeight < 2;
+      });
+    await followsToBottom();
+
+    await log.evaluate((e) => e.scrollTop = 0);
+    await bob.send("line 41");
+    await ana.message("Bob", "line 41").waitFor();
+    await ana.page.getByRole("button", { name: "New messages ↓" }).waitFor();
+    assert.equal(await log.evaluate((e) => e.scrollTop), 0, "a reader who scrolled up stays where they are");
+
+    await ana.page.getByRole("button", { name: "New messages ↓" }).click();
+    await followsToBottom();
+    await bob.send("line 42");
+    await ana.message("Bob", "line 42").waitFor();
+    await followsToBottom();
   },
 });

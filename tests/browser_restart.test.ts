@@ -39,7 +39,7 @@ Deno.test({
     await ana.button.click();
     await bob.expectLine("Ana: while the server is down");
     await ana.message("Ana", "while the server is down").waitFor();
-    assert.equal(await ana.field.inputValue(), "");
+    await ana.expectField("");
     assert.equal(await ana.fieldError.textContent(), "");
     assert.equal(ana.errors.length, 0, ana.errors.join("\n"));
   },

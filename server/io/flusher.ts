@@ -13,8 +13,6 @@ export interface Flushable {
 }
 
 export const ROUND_WAIT_MS = 50;
-/** Pause between back-to-back rounds, as a multiple of the last round's duration. */
-const PACE = 1;
 
 export class Flusher {
   #dirty = new Set<Flushable>();
@@ -47,14 +45,7 @@ export class Flusher {
   }
 
   async #rounds(): Promise<void> {
-    let gap = 0;
     while (this.#dirty.size > 0) {
-      // Under load, rounds would run back to back, each write carrying only the few events that came in
-      // while the last round was busy. Pausing as long as that round took lets events gather first: each
-      // write carries more of them and writing takes at most about half the time. A round after a quiet
-      // spell starts at once.
-      if (gap >= 1) await new Promise((resolve) => setTimeout(resolve, gap));
-      const started = performance.now();
       const writes: Promise<void>[] = [];
       for (const outbox of this.#dirty) {
         const write = outbox.flush();
@@ -64,7 +55,6 @@ export class Flusher {
       this.#lastParts = [];
       this.#lastJoined = undefined;
       if (writes.length > 0) await settleOrTimeout(writes, ROUND_WAIT_MS);
-      gap = Math.min((performance.now() - started) * PACE, ROUND_WAIT_MS);
     }
     this.#running = false;
   }

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * const registry = await scanIslands(new URL("../../islands/", import.meta.url));
+ * await scanIslands(new URL("../../islands/", import.meta.url)); // once, at start-up
  * const { value: html, islands } = collectIslands(() => renderToString(<Page />));
  * const json = serializeProps(islands.map((island) => island.props));
  * ```
@@ -41,8 +41,9 @@ let rendered: RenderedIsland[] | undefined;
 let plain = false;
 
 /**
- * Imports every module under `dir` and registers each exported component (a function whose name
- * starts with a capital letter) as an island. Returns them sorted by name.
+ * Imports every module under `dir` and registers each exported component as an island: the default
+ * export if it is a function, named exports that are functions with a capitalized name (so helpers
+ * like `createChat` are not). Returns them sorted by name.
  */
 export async function scanIslands(dir: URL): Promise<Island[]> {
   const islands: Island[] = [];

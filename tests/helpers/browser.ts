@@ -136,6 +136,14 @@ export class ChatPage {
     await this.field.press("Enter");
   }
 
+  /** Waits until the field holds exactly `value` (the page clears it once the server took the text). */
+  async expectField(value: string): Promise<void> {
+    await this.page.waitForFunction(
+      (value) => (document.querySelector("#composer-input") as HTMLInputElement).value === value,
+      value,
+    );
+  }
+
   /** Waits until the online list shows exactly these names, in any order. */
   async expectMembers(names: string[]): Promise<void> {
     const want = [...names].sort().join(",");
