@@ -21,7 +21,12 @@ interface Option {
   help: string;
   /** The only values a string option accepts. */
   choices?: readonly string[];
+  /** The largest value a number option accepts. */
+  max?: number;
 }
+
+/** Durations become timers, and a timer longer than 2^31-1 ms fires at once instead of never. */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 export interface Config {
   host: string;
@@ -90,6 +95,7 @@ export const OPTIONS: Record<string, Option> = {
     key: "registrationTimeout",
     kind: "positive",
     default: 60,
+    max: MAX_SECONDS,
     help: "seconds a new TCP connection has to give a name, or a web sign-in to open its stream",
   },
   "sendq": {
@@ -133,12 +139,14 @@ export const OPTIONS: Record<string, Option> = {
     key: "grace",
     kind: "number",
     default: 5,
+    max: MAX_SECONDS,
     help: "seconds a web member stays after its last stream closes",
   },
   "heartbeat": {
     key: "heartbeat",
     kind: "positive",
     default: 15,
+    max: MAX_SECONDS,
     help: "seconds between SSE heartbeat comments",
   },
 };
@@ -161,7 +169,7 @@ export function parseConfig(
   const config: Record<string, string | number> = {};
   for (const [flag, option] of Object.entries(OPTIONS)) {
     const raw = values[flag] ?? env[envName(flag)];
-    config[option.key] = raw === undefined ? option.default : convert(flag, option.kind, String(raw));
+    config[option.key] = raw === undefined ? option.default : convert(flag, option, String(raw));
     if (option.choices && !option.choices.includes(String(config[option.key]))) {
       throw new ConfigError(`--${flag}: expected ${option.choices.join(" or ")}, got "${raw}"`);
     }
@@ -174,7 +182,7 @@ export function envName(flag: string): string {
   return "CHAT_" + flag.toUpperCase().replaceAll("-", "_");
 }
 
-function convert(flag: string, kind: Kind, raw: string): string | number {
+function convert(flag: string, { kind, max }: Option, raw: string): string | number {
   if (kind === "string") return raw;
   const value = Number(raw);
   const whole = kind === "port" || kind === "count" || kind === "limit";
@@ -192,6 +200,7 @@ function convert(flag: string, kind: Kind, raw: string): string | number {
     }[kind];
     throw new ConfigError(`--${flag}: expected ${expected}, got "${raw}"`);
   }
+  if (max !== undefined && value > max) throw new ConfigError(`--${flag}: expected at most ${max}, got "${raw}"`);
   return value;
 }
 

@@ -108,6 +108,34 @@ for (const backend of BACKENDS) {
       assert.equal(received?.id, log.lastId());
     }));
 
+  test("an event a listener appends during delivery reaches every subscriber after the one delivered", () =>
+    withLog(backend, 10, ({ log }) => {
+      const seen: string[][] = [[], [], []];
+      log.subscribe((event) => seen[0].push(`${event.id} ${event.text}`));
+      // As a TCP reader that overflows on an event leaves the room, appending its leave mid-delivery.
+      log.subscribe((event) => {
+        seen[1].push(`${event.id} ${event.text}`);
+        if (event.text === "message 1") log.append({ at: event.at, kind: "system", text: "reaction" });
+      });
+      log.subscribe((event) => seen[2].push(`${event.id} ${event.text}`));
+      log.append(message(1));
+      const expected = [`${log.lastId() - 1} message 1`, `${log.lastId()} reaction`];
+      assert.deepEqual(seen, [expected, expected, expected]);
+    }));
+
+  test("an event a listener appends during delivery is stored after the one delivered", () =>
+    withLog(backend, 10, async ({ log }) => {
+      const delivered: RoomEvent[] = [];
+      log.subscribe((event) => {
+        delivered.push(event);
+        if (event.text === "message 1") log.append({ at: event.at, kind: "system", text: "reaction" });
+      });
+      log.append(message(1));
+      await backend.settle?.(log);
+      assert.deepEqual(await log.since(0), delivered);
+      assert.deepEqual(texts(await log.recent(2)), ["message 1", "reaction"]);
+    }));
+
   test("since(id) returns exactly the events after id, oldest first", () =>
     withLog(backend, 100, async ({ log }) => {
       const all: RoomEvent[] = [];

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { parseEvent, WebClient, webMember } from "./helpers/http.ts";
 import { startServer } from "./helpers/server.ts";
 import type { SseEvent } from "./helpers/sse_client.ts";
-import { join } from "./helpers/tcp_client.ts";
+import { connectTcp, join } from "./helpers/tcp_client.ts";
 
 /** Big messages fill a stalled reader's socket buffers (a few MB on loopback) in a few dozen sends. */
 const BIG = 60_000;
@@ -51,12 +51,7 @@ Deno.test("events that happen while a stalled replay waits arrive once each, aft
   await using ana = await join(server.tcpPort, "Ana");
   const bob = new WebClient(server.httpUrl);
   await bob.signIn("Bob");
-  let resumeFrom: string;
-  {
-    await using events = await bob.events();
-    await events.until((event) => event.event === "members");
-    resumeFrom = events.lastEventId;
-  }
+  const resumeFrom = await bob.streamPosition();
   const backlog = 150; // about 9 MB: more than the socket buffers hold, so the replay must wait for the reader
   for (let n = 1; n <= backlog; n++) await ana.send(bigMessage(n));
   await ana.expectLine((line) => line.startsWith(`Ana: ${backlog} `));
@@ -79,6 +74,34 @@ Deno.test("events that happen while a stalled replay waits arrive once each, aft
   );
   assert.deepEqual(seen.filter((event) => event.event !== "message").map((event) => event.event), ["members"]);
   assert.equal(seen.length, backlog + 20 + 1);
+});
+
+Deno.test("a TCP reader cut off by an event is seen leaving after that event, on the web too", async () => {
+  const args = ["--max-line", "65536", "--sendq", "131072", "--flood-burst", "1000"];
+  await using server = await startServer(args);
+  await using ana = await join(server.tcpPort, "Ana");
+  const { events: bob } = await webMember(server.httpUrl, "Bob");
+  await using _ = bob;
+  await using sleeper = await connectTcp(server.tcpPort, { reading: false });
+  await sleeper.send("Sleeper");
+  await ana.expectLine("* Sleeper joined the chat");
+
+  // The leave is appended while the message that overflowed the sleeper is still being handed out.
+  const cutOff = "* Sleeper left the chat (too slow)";
+  let sent = 0;
+  while (!ana.received.includes(cutOff)) {
+    assert.ok(sent < 1000, "the sleeper was never cut off");
+    await ana.send(bigMessage(++sent));
+    await ana.expectLine((line) => line.startsWith(`Ana: ${sent} `));
+  }
+  await ana.send("after");
+  const seen = (await bob.until((event) => isMessageFrom(event, "Ana") && parseEvent(event.data).text === "after"))
+    .filter((event) => event.event === "message");
+  const ids = seen.map((event) => Number(event.id!.split("-").at(-1)));
+  assert.deepEqual(ids, ids.toSorted((a, b) => a - b), "the stream's ids only go up");
+  const [overflowed, leave] = seen.slice(-3, -1).map((event) => parseEvent(event.data));
+  assert.equal(numberOf(overflowed.text!), sent);
+  assert.deepEqual([leave.kind, leave.from, leave.reason], ["leave", "Sleeper", "slow"]);
 });
 
 function isMessageFrom(event: SseEvent, name: string): boolean {

@@ -52,6 +52,20 @@ Deno.test("a state-changing request from a foreign Origin, or with none, is refu
   assert.equal((await bob.session()).status, 200, "the forged DELETE did not sign Bob out");
 });
 
+Deno.test("behind a TLS proxy the page's https Origin matches the forwarded Host and is accepted", async () => {
+  await using server = await startServer();
+  await using ana = await join(server.tcpPort, "Ana");
+  const proxied = `https://${new URL(server.httpUrl).host}`;
+  const bob = new WebClient(server.httpUrl);
+  assert.equal((await bob.request("POST", "/api/session", { json: { name: "Bob" }, origin: proxied })).status, 201);
+  await using _ = await bob.events();
+
+  assert.equal((await bob.say("through the proxy", { origin: proxied })).status, 202);
+  await ana.expectLine("Bob: through the proxy");
+  assert.equal((await bob.say("forged", { origin: "https://evil.example" })).status, 403);
+  assert.equal((await bob.say("forged", { origin: "null" })).status, 403);
+});
+
 Deno.test("a message over --max-line bytes, or a body too large to be one, is refused with 413", async () => {
   await using server = await startServer(["--max-line", "100"]);
   await using ana = await join(server.tcpPort, "Ana");

@@ -82,6 +82,28 @@ Deno.test("stopping the server ends every open stream at once, and nobody is see
   assert.ok(!ana.received.some((line) => line.startsWith("* Bob left")), ana.received.join("\n"));
 });
 
+Deno.test("a request whose body never finishes does not hold up shutdown", async () => {
+  await using server = await startServer();
+  const host = `127.0.0.1:${server.httpPort}`;
+  using stalled = await Deno.connect({ hostname: "127.0.0.1", port: server.httpPort! });
+  await stalled.write(new TextEncoder().encode(
+    `POST /api/session HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://${host}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`,
+  ));
+  // Answered after the stalled request's head was read: that request is in flight when the server stops.
+  assert.equal((await new WebClient(server.httpUrl).session()).status, 401);
+
+  try {
+    assert.equal(await within(server.stop(), 10_000, "the server to stop"), 0);
+  } finally {
+    try {
+      server.process.kill("SIGKILL");
+    } catch {
+      // it stopped by itself
+    }
+  }
+});
+
 /** `promise`, or a failure naming what did not happen after `ms`. */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -93,6 +93,24 @@ Deno.test("signing in again under the same name keeps the session; another name 
   assert.equal((await new WebClient(server.httpUrl).signIn("Ana")).status, 201, "the old name is free again");
 });
 
+Deno.test("a rename to a name someone else holds is refused with 409 and keeps the session as it was", async () => {
+  await using server = await startServer();
+  await using bob = await join(server.tcpPort, "Bob");
+  const { client: ana, events } = await webMember(server.httpUrl, "Ana");
+  await using _ = events;
+  await bob.expectLine("* Ana joined the chat");
+  const token = ana.token;
+
+  const refused = await ana.signIn("BOB");
+
+  assert.deepEqual([refused.status, refused.body], [409, { error: 'the name "Bob" is taken, choose another' }]);
+  assert.equal(ana.token, token);
+  assert.deepEqual(await ana.session().then((r) => [r.status, r.body]), [200, { name: "Ana" }]);
+  assert.equal((await ana.say("still here")).status, 202);
+  await bob.expectLine("Ana: still here");
+  assert.ok(!bob.received.includes("* Ana left the chat"), "Ana never left");
+});
+
 Deno.test("DELETE /api/session makes the member leave at once and clears the cookie", async () => {
   await using server = await startServer(["--grace", "600"]);
   await using watcher = await join(server.tcpPort, "Watcher");

@@ -144,18 +144,36 @@ Deno.test("an id from another run of the server, or a malformed one, gets a rese
   }
 });
 
+Deno.test("a reset whose history would not fit in the stream's queue carries the newest part of it", async () => {
+  const args = ["--history", "50", "--max-line", "8192", "--sendq", "65536", "--flood-burst", "100", "--grace", "600"];
+  await using server = await startServer(args);
+  await using ana = await join(server.tcpPort, "Ana");
+  for (let n = 1; n <= 50; n++) await ana.send(`${n} ${"x".repeat(4000)}`); // 200 KB of history
+  await ana.expectLine((line) => line.startsWith("Ana: 50 "));
+  const bob = new WebClient(server.httpUrl);
+  await bob.signIn("Bob");
+
+  await using events = await bob.events("0badc0de-3");
+  const [reset, ...rest] = await events.until(isMembers);
+  assert.equal(reset.event, "reset");
+  const history = (JSON.parse(reset.data) as { events: WireEvent[] }).events;
+  assert.deepEqual([history.at(-1)?.kind, history.at(-1)?.from], ["join", "Bob"]);
+  const messages = history.slice(0, -1).map((event) => event.text!);
+  const numbers = messages.map((text) => Number(text.slice(0, text.indexOf(" "))));
+  assert.ok(numbers.length > 0 && numbers.length < 50, `${numbers.length} of 50 messages in the reset`);
+  assert.deepEqual(numbers, numbers.map((_, i) => 51 - numbers.length + i), "the newest ones, in order");
+  assert.deepEqual(rest.map((event) => event.event), ["members"]);
+  await ana.send("still listening");
+  await events.expect(saying("still listening"));
+});
+
 Deno.test("a gap past the memory ring is replayed from the store; a gap past what is kept gets a reset", async () => {
   const args = ["--retain", "1100", "--history", "5", "--flood-burst", "5000", "--grace", "600"];
   await using server = await startServer(args);
   await using ana = await join(server.tcpPort, "Ana");
   const bob = new WebClient(server.httpUrl);
   await bob.signIn("Bob");
-  let resumeFrom: string;
-  {
-    await using events = await bob.events();
-    await events.until(isMembers);
-    resumeFrom = events.lastEventId;
-  }
+  const resumeFrom = await bob.streamPosition();
 
   await ana.sendRaw(Array.from({ length: 1050 }, (_, i) => `backlog ${i + 1}\n`).join(""));
   await ana.expectLine("Ana: backlog 1050");

@@ -66,6 +66,8 @@ export interface GeneratorResult {
   max_ms: number;
   gen_cpu_pct: number;
   server_cpu_pct: number;
+  /** CPU used by everything else on the machine during the window (other jobs: noise). */
+  others_cpu_pct: number;
   server_rss_kib_tcp: number;
   server_rss_kib_all: number;
   server_rss_kib_end: number;

@@ -37,6 +37,8 @@ export interface Results {
     allReceived: boolean;
     received: number;
     expected: number;
+    /** Why the members could not all be set up, if they could not. */
+    failed?: string;
   };
   crossCheck: { load: string; gen: Record<string, number>; reference: Record<string, number> }[];
   notes: string[];
@@ -75,20 +77,22 @@ export function markdown(results: Results): string {
     `Server flags: \`${results.serverFlags.join(" ")}\` (flood limit raised for the senders; everything else on).`,
     "",
     "Saturation = highest rate with nothing lost and p99 < 100 ms; M deliveries/s (64-byte payloads, 10 senders).",
+    "A rate counts as failed after 3 failing runs. 'others CPU': what other jobs used meanwhile (2 cores = 200%).",
     "",
-    "| scenario | ours | p50 / p99 ms | server CPU | peak RSS MiB | target | bare Deno | bare C | ours/Deno | ours/C |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| scenario | ours | p50 / p99 ms | server CPU | others CPU | peak RSS MiB | target | bare Deno | bare C | ours/Deno | ours/C |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const s of results.scenarios) {
     const run = s.ours.saturation;
     const latency = run ? `${run.result.p50_ms.toFixed(1)} / ${run.result.p99_ms.toFixed(1)}` : "–";
     const cpu = run ? `${run.result.server_cpu_pct.toFixed(0)}%` : "–";
+    const others = run ? `${(run.result.others_cpu_pct ?? 0).toFixed(0)}%` : "–";
     const rss = run ? (run.peakRssKiB / 1024).toFixed(0) : "–";
     const target = s.target ? `≥ ${mega(s.target)}` : "–";
     lines.push(
-      `| ${s.name} | ${saturation(s.ours)} | ${latency} | ${cpu} | ${rss} | ${target} | ${saturation(s.deno)} | ${
-        saturation(s.c)
-      } | ${ratio(s.ours, s.deno)} | ${ratio(s.ours, s.c)} |`,
+      `| ${s.name} | ${saturation(s.ours)} | ${latency} | ${cpu} | ${others} | ${rss} | ${target} | ${
+        saturation(s.deno)
+      } | ${saturation(s.c)} | ${ratio(s.ours, s.deno)} | ${ratio(s.ours, s.c)} |`,
     );
   }
   if (results.steady) {
@@ -104,11 +108,14 @@ export function markdown(results: Results): string {
   if (results.idle) {
     const i = results.idle;
     const sse = i.sseKiBPerMember === undefined ? "" : `, ${i.sseKiBPerMember.toFixed(1)} KiB per idle SSE member`;
-    lines.push(
-      "",
-      `Idle (${i.tcp} TCP + ${i.sse} SSE held 30 s): ${i.tcpKiBPerMember.toFixed(1)} KiB per idle TCP member${sse}; ` +
-        `final message received ${i.received} of ${i.expected}.`,
-    );
+    if (i.failed) lines.push("", `Idle (${i.tcp} TCP + ${i.sse} SSE): setup failed: ${i.failed}.`);
+    else {lines.push(
+        "",
+        `Idle (${i.tcp} TCP + ${i.sse} SSE held 30 s): ${
+          i.tcpKiBPerMember.toFixed(1)
+        } KiB per idle TCP member${sse}; ` +
+          `final message received ${i.received} of ${i.expected}.`,
+      );}
   }
   if (results.crossCheck.length > 0) {
     lines.push("", "Cross-check with ../shared/tools/loadgen (same server, same load, deliveries/s, p99):", "");

@@ -32,7 +32,9 @@ export class Outbox implements Flushable {
   /** Queues bytes; false if the outbox is closed or just overflowed (and was closed). */
   push(bytes: Uint8Array): boolean {
     if (this.#closed) return false;
-    if (this.#queued + bytes.length > this.limit) {
+    // Only bytes piling up count: one chunk larger than the limit (a big members list, say) still goes
+    // into an empty queue.
+    if (this.#queued > 0 && this.#queued + bytes.length > this.limit) {
       this.close();
       this.onOverflow();
       return false;

@@ -1,9 +1,18 @@
-/** The subscriber list every backend shares: delivery in order, one throwing listener hurts no other. */
+/**
+ * The subscriber list every backend shares: delivery in order, one throwing listener hurts no other.
+ *
+ * A listener may append while an event is being delivered (a TCP reader that overflows on event N
+ * leaves the room, which appends N+1). That event waits until every listener has had N, so no listener
+ * ever sees N+1 before N.
+ */
 import type { RoomEvent } from "../room/events.ts";
 import type { Listener } from "./log.ts";
 
 export class Fanout {
   #listeners = new Set<Listener>();
+  /** Events published while another was being delivered, in id order. */
+  #pending: RoomEvent[] = [];
+  #delivering = false;
 
   subscribe(listener: Listener): () => void {
     this.#listeners.add(listener);
@@ -11,6 +20,18 @@ export class Fanout {
   }
 
   publish(event: RoomEvent): void {
+    this.#pending.push(event);
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      for (let i = 0; i < this.#pending.length; i++) this.#deliver(this.#pending[i]);
+    } finally {
+      this.#pending = [];
+      this.#delivering = false;
+    }
+  }
+
+  #deliver(event: RoomEvent): void {
     for (const listener of this.#listeners) {
       try {
         listener(event);

@@ -113,13 +113,14 @@ export class SqliteLog implements RoomLog {
     const stored: RoomEvent = { ...event, id: this.#lastId + 1 };
     this.#lastId = stored.id;
     this.#ring.push(stored);
-    this.#fanout.publish(stored);
+    // Queued before the listeners run: one of them may append the next event, which must queue after this one.
     if (this.#closed) {
       console.error(`room log closed: event ${stored.id} was not stored`);
-      return;
+    } else {
+      this.#queue.push(stored);
+      if (this.#cancelFlush === undefined && !this.#failing) this.#scheduleFlush(this.#flushMs);
     }
-    this.#queue.push(stored);
-    if (this.#cancelFlush === undefined && !this.#failing) this.#scheduleFlush(this.#flushMs);
+    this.#fanout.publish(stored);
   }
 
   recent(limit: number): Promise<RoomEvent[]> {

@@ -113,7 +113,7 @@ export class Room {
     });
   }
 
-  /** Present members, in the order they entered. */
+  /** Present members, in the order their names were claimed. */
   members(): Member[] {
     return [...this.#members.values()].filter((member) => member.present);
   }

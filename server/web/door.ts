@@ -59,11 +59,6 @@ export class WebDoor {
     return this.#closed;
   }
 
-  /** Streams open now, over all sessions. */
-  get streamCount(): number {
-    return this.#streams.size;
-  }
-
   /** The live session a cookie token names. */
   session(token: string | undefined): Session | undefined {
     return this.sessions.find(token);
@@ -145,7 +140,7 @@ export class WebDoor {
       case "reset": {
         const position = replay.events.at(-1)?.id ?? startId;
         const visible = replay.events.filter((event) => isVisibleTo(event, stream.memberId));
-        stream.send(resetFrame(visible, epoch, position));
+        stream.send(resetFrame(visible, epoch, position, this.options.sendq / 2));
         return position;
       }
       case "missed":

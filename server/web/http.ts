@@ -5,7 +5,7 @@
  * ```ts
  * const http = await startHttp(room, web, config);
  * console.log(`http listening on ${http.url}`); // http://127.0.0.1:8000/
- * await http.shutdown();
+ * await http.shutdown(); // requests still unfinished after SHUTDOWN_GRACE_MS are left to the process exit
  * ```
  */
 import type { Config } from "../config.ts";
@@ -19,6 +19,12 @@ export interface HttpServer {
   shutdown(): Promise<void>;
 }
 
+/**
+ * How long shutdown waits for requests in flight. Deno's graceful shutdown waits for every one of them,
+ * so a client that never finishes sending its body would otherwise keep the process from ever exiting.
+ */
+export const SHUTDOWN_GRACE_MS = 500;
+
 export async function startHttp(room: Room, web: WebDoor, config: Config): Promise<HttpServer> {
   const app = await createApp({ room, web, config });
   const server = Deno.serve({ hostname: config.host, port: config.httpPort, onListen() {} }, app.fetch);
@@ -26,6 +32,13 @@ export async function startHttp(room: Room, web: WebDoor, config: Config): Promi
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   return {
     url: `http://${host}:${port}/`,
-    shutdown: () => server.shutdown(),
+    async shutdown() {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        server.shutdown(),
+        new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)),
+      ]);
+      clearTimeout(timer);
+    },
   };
 }

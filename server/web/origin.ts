@@ -1,6 +1,6 @@
 /**
  * The API's guard against cross-site request forgery: a request that can change state (any method but
- * GET, HEAD and OPTIONS) must carry an `Origin` header equal to the request's own origin. Browsers send
+ * GET, HEAD and OPTIONS) must carry an `Origin` header naming the request's own host. Browsers send
  * `Origin` with every such request, so a missing one is refused too. (Hono's `csrf` middleware checks only
  * form and plain-text bodies and would wave a JSON body through, which is why this is ours.)
  *
@@ -23,8 +23,21 @@ export function originProblem(request: Request): string | undefined {
   if (SAFE_METHODS.has(request.method)) return undefined;
   const origin = request.headers.get("Origin");
   if (origin === null) return "missing Origin header, request refused";
-  if (origin !== new URL(request.url).origin) return "cross-origin request refused";
+  if (hostOf(origin) !== new URL(request.url).host) return "cross-origin request refused";
   return undefined;
+}
+
+/**
+ * The `host:port` an origin names, or undefined for an opaque one (`null`). The scheme is left out on
+ * purpose: behind a TLS proxy the page is `https://` while the request reaches us as `http://`, and one
+ * host and port serve one scheme, so the host alone names the site.
+ */
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Middleware: 403 JSON `{ error }` for a state-changing request from another origin (or none). */

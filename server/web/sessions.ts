@@ -49,11 +49,6 @@ export class Sessions {
 
   constructor(readonly room: Room, readonly options: SessionOptions) {}
 
-  /** Live sessions. */
-  get size(): number {
-    return this.#byToken.size;
-  }
-
   /** The live session a cookie token names, if any. */
   find(token: string | undefined): Session | undefined {
     return token === undefined ? undefined : this.#byToken.get(token);
@@ -61,17 +56,17 @@ export class Sessions {
 
   /**
    * Claims `name` for a new web member. A `current` session under the same name is kept as it is; under
-   * another name it ends first (once the new name is known to be valid), so a user can rename.
+   * another name it ends once the new name is had, so a user can rename, and a refused rename (invalid or
+   * taken) leaves the user where they were.
    */
   signIn(name: string, current: Session | undefined): SignIn {
     const check = checkName(name);
     if (!check.ok) return { error: check.error, problem: "invalid" };
-    if (current && !current.ended) {
-      if (current.member.key === check.key) return { session: current, created: false };
-      this.end(current, "quit");
-    }
+    const live = current && !current.ended ? current : undefined;
+    if (live?.member.key === check.key) return { session: live, created: false };
     const member = this.room.claim(name, "web");
     if ("error" in member) return { error: member.error, problem: "taken" };
+    if (live) this.end(live, "quit");
     const session = new Session(newToken(), member);
     this.#byToken.set(session.token, session);
     session.timer = setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);

@@ -48,10 +48,28 @@ export function eventFrame(event: RoomEvent, epoch: string): Uint8Array {
   return encoder.encode(`id: ${wire.id}\ndata: ${JSON.stringify(wire)}\n\n`);
 }
 
-/** `event: reset` carrying the recent history; its id is the position the stream continues from. */
-export function resetFrame(events: readonly RoomEvent[], epoch: string, position: number): Uint8Array {
-  const data = JSON.stringify({ events: events.map((event) => toWire(event, epoch)) });
-  return encoder.encode(`event: ${SSE_RESET}\nid: ${eventId(epoch, position)}\ndata: ${data}\n\n`);
+/**
+ * `event: reset` carrying the recent history, or as much of its newest end as fits in `maxBytes` (a frame
+ * larger than the stream's queue would get the stream cut off on every reconnect); its id is the position
+ * the stream continues from.
+ */
+export function resetFrame(
+  events: readonly RoomEvent[],
+  epoch: string,
+  position: number,
+  maxBytes = Infinity,
+): Uint8Array {
+  const head = `event: ${SSE_RESET}\nid: ${eventId(epoch, position)}\ndata: {"events":[`;
+  const tail = "]}\n\n";
+  const kept: string[] = [];
+  let size = encoder.encode(head + tail).length;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const json = JSON.stringify(toWire(events[i], epoch));
+    size += encoder.encode(json).length + (kept.length > 0 ? 1 : 0);
+    if (size > maxBytes) break;
+    kept.push(json);
+  }
+  return encoder.encode(head + kept.reverse().join(",") + tail);
 }
 
 /** `event: members`: who is present, as of the last event sent before it. */

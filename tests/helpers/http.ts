@@ -97,6 +97,13 @@ export class WebClient {
     return openEvents(new URL(`/api/events${query}`, this.baseUrl).href, headers, options);
   }
 
+  /** Opens a stream, reads it up to the `members` frame, closes it: the last event id it saw, to resume from. */
+  async streamPosition(): Promise<string> {
+    await using events = await this.events();
+    await events.until((event) => event.event === "members");
+    return events.lastEventId;
+  }
+
   #takeCookie(headers: Headers): void {
     for (const cookie of headers.getSetCookie()) {
       const [pair, ...attributes] = cookie.split(";").map((part) => part.trim());

@@ -10,7 +10,7 @@
  * console.log(message.id, JSON.parse(message.data));
  * ```
  */
-import { DEFAULT_TIMEOUT_MS } from "./tcp_client.ts";
+import { Arrivals, DEFAULT_TIMEOUT_MS } from "./arrivals.ts";
 
 /** One dispatched event. `event` is "message" for unnamed events; `id` is the id field of this block. */
 export interface SseEvent {
@@ -36,7 +36,7 @@ export class SseClient implements AsyncDisposable {
   #text = "";
   #block: { event: string; data: string[]; id?: string } = { event: "", data: [] };
   #ended = false;
-  #waiters: (() => void)[] = [];
+  #arrivals = new Arrivals();
   #pumping: Promise<void>;
   #resume!: () => void;
 
@@ -61,7 +61,9 @@ export class SseClient implements AsyncDisposable {
     const deadline = Date.now() + timeoutMs;
     while (this.#consumed === this.events.length) {
       if (this.#ended) return null;
-      if (!await this.#wait(deadline)) throw new Error(`no event within ${timeoutMs} ms;${this.#transcript()}`);
+      if (!await this.#arrivals.wait(deadline)) {
+        throw new Error(`no event within ${timeoutMs} ms;${this.#transcript()}`);
+      }
     }
     return this.events[this.#consumed++];
   }
@@ -79,7 +81,11 @@ export class SseClient implements AsyncDisposable {
       while (this.#consumed < this.events.length) {
         if (match(this.events[this.#consumed++])) return this.events.slice(from, this.#consumed);
       }
-      const why = this.#ended ? "the stream ended" : await this.#wait(deadline) ? "" : `${timeoutMs} ms passed`;
+      const why = this.#ended
+        ? "the stream ended"
+        : await this.#arrivals.wait(deadline)
+        ? ""
+        : `${timeoutMs} ms passed`;
       if (why) throw new Error(`expected a matching event, but ${why};${this.#transcript()}`);
     }
   }
@@ -88,7 +94,11 @@ export class SseClient implements AsyncDisposable {
   async expectComment(text: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.comments.includes(text)) {
-      const why = this.#ended ? "the stream ended" : await this.#wait(deadline) ? "" : `${timeoutMs} ms passed`;
+      const why = this.#ended
+        ? "the stream ended"
+        : await this.#arrivals.wait(deadline)
+        ? ""
+        : `${timeoutMs} ms passed`;
       if (why) throw new Error(`expected the comment ${JSON.stringify(text)}, but ${why};${this.#transcript()}`);
     }
   }
@@ -97,7 +107,9 @@ export class SseClient implements AsyncDisposable {
   async closed(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<SseEvent[]> {
     const deadline = Date.now() + timeoutMs;
     while (!this.#ended) {
-      if (!await this.#wait(deadline)) throw new Error(`stream still open after ${timeoutMs} ms;${this.#transcript()}`);
+      if (!await this.#arrivals.wait(deadline)) {
+        throw new Error(`stream still open after ${timeoutMs} ms;${this.#transcript()}`);
+      }
     }
     return this.events.slice(this.#consumed);
   }
@@ -118,14 +130,14 @@ export class SseClient implements AsyncDisposable {
     try {
       for await (const chunk of this.response.body!) {
         this.#feed(decoder.decode(chunk, { stream: true }));
-        this.#notify();
+        this.#arrivals.notify();
       }
       this.#feed(decoder.decode());
     } catch {
       // aborted by us or cut by the server: either way the stream has ended
     }
     this.#ended = true;
-    this.#notify();
+    this.#arrivals.notify();
   }
 
   #feed(text: string): void {
@@ -176,22 +188,6 @@ export class SseClient implements AsyncDisposable {
       id: block.id,
       lastEventId: this.lastEventId,
     });
-  }
-
-  #notify(): void {
-    for (const wake of this.#waiters.splice(0)) wake();
-  }
-
-  async #wait(deadline: number): Promise<boolean> {
-    const ms = deadline - Date.now();
-    if (ms <= 0) return false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const arrived = await Promise.race([
-      new Promise<boolean>((resolve) => this.#waiters.push(() => resolve(true))),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
-    ]);
-    clearTimeout(timer);
-    return arrived;
   }
 
   #transcript(): string {

@@ -12,9 +12,10 @@
  * ```
  */
 
+import { Arrivals, DEFAULT_TIMEOUT_MS } from "./arrivals.ts";
+
+export { DEFAULT_TIMEOUT_MS };
 export const WELCOME = "Welcome to the chatroom! Enter your name:";
-/** Long enough for a loaded CI machine; tests wait for lines, so a healthy run never waits this long. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
 
 const encoder = new TextEncoder();
 const NEWLINE = 0x0a;
@@ -27,7 +28,7 @@ export class TcpClient implements AsyncDisposable {
   #unread: string[] = [];
   #pending = new Uint8Array(0);
   #eof = false;
-  #waiters: (() => void)[] = [];
+  #arrivals = new Arrivals();
   #ended: Promise<void> | undefined;
 
   /** With `reading: false` nothing is read from the socket until {@link startReading}: a reader that stalls. */
@@ -59,7 +60,7 @@ export class TcpClient implements AsyncDisposable {
     const deadline = Date.now() + timeoutMs;
     while (this.#unread.length === 0) {
       if (this.#eof) return null;
-      if (!await this.#waitForData(deadline)) {
+      if (!await this.#arrivals.wait(deadline)) {
         throw new Error(`no line within ${timeoutMs} ms; received so far:\n${this.#transcript()}`);
       }
     }
@@ -80,7 +81,7 @@ export class TcpClient implements AsyncDisposable {
       }
       const why = this.#eof
         ? "the connection ended"
-        : await this.#waitForData(deadline)
+        : await this.#arrivals.wait(deadline)
         ? ""
         : `${timeoutMs} ms passed`;
       if (why) {
@@ -136,7 +137,7 @@ export class TcpClient implements AsyncDisposable {
         const n = await this.conn.read(buffer);
         if (n === null) break;
         this.#take(buffer.subarray(0, n));
-        this.#notify();
+        this.#arrivals.notify();
       }
     } catch {
       // reset, or closed by us: either way the stream has ended
@@ -144,7 +145,7 @@ export class TcpClient implements AsyncDisposable {
     if (this.#pending.length > 0) this.#push(this.#pending);
     this.#pending = new Uint8Array(0);
     this.#eof = true;
-    this.#notify();
+    this.#arrivals.notify();
   }
 
   #take(chunk: Uint8Array): void {
@@ -162,23 +163,6 @@ export class TcpClient implements AsyncDisposable {
     const line = new TextDecoder().decode(bytes);
     this.received.push(line);
     this.#unread.push(line);
-  }
-
-  #notify(): void {
-    for (const wake of this.#waiters.splice(0)) wake();
-  }
-
-  /** Waits for more input or the end of the stream; false if the deadline passed first. */
-  async #waitForData(deadline: number): Promise<boolean> {
-    const ms = deadline - Date.now();
-    if (ms <= 0) return false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const arrived = await Promise.race([
-      new Promise<boolean>((resolve) => this.#waiters.push(() => resolve(true))),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
-    ]);
-    clearTimeout(timer);
-    return arrived;
   }
 
   #transcript(): string {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, envName, OPTIONS, parseConfig, usage } from "../../server/config.ts";
+import { ConfigError, envName, MAX_SECONDS, OPTIONS, parseConfig, usage } from "../../server/config.ts";
 
 Deno.test("with no flags and no environment, every default of the design applies", () => {
   const config = parseConfig([], {});
@@ -73,6 +73,16 @@ Deno.test("a bad environment value is reported under its flag name", () => {
 
 Deno.test("fractional seconds are allowed where a duration is asked for", () => {
   assert.equal(parseConfig(["--registration-timeout", "0.25"], {}).registrationTimeout, 0.25);
+});
+
+Deno.test("a duration too long for a timer is refused rather than firing at once", () => {
+  for (const flag of ["registration-timeout", "grace", "heartbeat"]) {
+    assert.equal(parseConfig([`--${flag}`, String(MAX_SECONDS)], {})[OPTIONS[flag].key], MAX_SECONDS);
+    assert.throws(
+      () => parseConfig([`--${flag}`, "3000000"], {}),
+      new ConfigError(`--${flag}: expected at most ${MAX_SECONDS}, got "3000000"`),
+    );
+  }
 });
 
 Deno.test("the usage text lists every option with its default and variable", () => {
