@@ -81,6 +81,29 @@ Deno.test("a newcomer gets the recent history after the greeting, under a header
   ]);
 });
 
+Deno.test("a history longer than half the send queue is trimmed to its newest lines, not a disconnect", async () => {
+  // 20 events of ~2 KB against a 16 KiB queue: the whole history would overflow it before Bob reads.
+  await using server = await startServer(["--history", "20", "--sendq", "16384", "--flood-burst", "100"]);
+  {
+    await using ana = await join(server.tcpPort, "Ana");
+    for (let i = 0; i < 20; i++) {
+      const text = `${i}`.padStart(2, "0") + "x".repeat(2000);
+      await ana.send(text); // one at a time: a 40 KB burst would overflow Ana's own small queue
+      await ana.expectLine(`Ana: ${text}`);
+    }
+  }
+  await using bob = await connectTcp(server.tcpPort);
+  await bob.expectLine(WELCOME);
+  await bob.send("Bob");
+  const lines = await bob.linesUntil("* Bob joined the chat");
+  const history = lines.slice(lines.indexOf("--- recent history ---") + 1, -1);
+  assert.ok(history.length >= 2 && history.length < 8, `history: ${history.length} lines`);
+  assert.equal(history.at(-1), "* Ana left the chat (connection lost)");
+  assert.match(history.at(-2)!, /^Ana: 19x+$/);
+  await bob.send("still here");
+  await bob.expectLine("Bob: still here");
+});
+
 Deno.test("with --history 0 a newcomer gets no history at all", async () => {
   await using server = await startServer(["--history", "0"]);
   await using ana = await join(server.tcpPort, "Ana");

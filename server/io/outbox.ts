@@ -14,6 +14,7 @@ export class Outbox implements Flushable {
   #queued = 0;
   #writing = false;
   #closed = false;
+  #partial = false;
   #drainWaiters: (() => void)[] = [];
 
   constructor(
@@ -77,11 +78,20 @@ export class Outbox implements Flushable {
     this.#wake();
   }
 
+  /**
+   * True when every byte handed to the socket so far was part of a write that completed whole: what was
+   * pushed (whole lines, whole frames) is then not cut in the middle, so a last line may follow directly.
+   */
+  get atBoundary(): boolean {
+    return !this.#writing && !this.#partial;
+  }
+
   #wrote(bytes: Uint8Array, written: number): void {
     this.#writing = false;
+    this.#partial = written < bytes.length;
     if (this.#closed) return;
     this.#queued -= written;
-    if (written < bytes.length) this.#chunks.unshift(bytes.subarray(written));
+    if (this.#partial) this.#chunks.unshift(bytes.subarray(written));
     if (this.#chunks.length > 0) this.flusher.mark(this);
     else this.#wake();
   }

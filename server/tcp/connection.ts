@@ -203,10 +203,9 @@ export class Connection {
     const history = await this.host.room.log.recent(this.host.options.history);
     if (this.#closed) return 0;
     this.send(this.#greeting());
-    if (history.length > 0) this.send("--- recent history ---");
-    for (const event of history) {
-      if (isVisibleTo(event, claim.id)) this.send(renderLine(event));
-    }
+    const lines = fitHistory(history.filter((event) => isVisibleTo(event, claim.id)), this.host.options.sendq / 2);
+    if (lines.length > 0) this.send("--- recent history ---");
+    for (const line of lines) this.send(line);
     const last = history.at(-1)?.id ?? 0;
     for (const { event, bytes } of this.#held) {
       if (event.id > last) this.#outbox.push(bytes);
@@ -234,10 +233,11 @@ export class Connection {
     if (this.#closed) return;
     this.#end("slow");
     // The outbox overflowed, so this line goes straight to the socket, with a deadline: a reader that
-    // cannot take even this is simply closed.
-    const lastWords = this.conn.write(
-      encoder.encode("! too slow, disconnected\n"),
-    ).catch(() => {});
+    // cannot take even this is simply closed. Mid-line (a write in flight or cut short) it would land
+    // inside another line, so then the socket just closes.
+    const lastWords = this.#outbox.atBoundary
+      ? this.conn.write(encoder.encode("! too slow, disconnected\n")).catch(() => {})
+      : Promise.resolve();
     Promise.race([
       lastWords,
       new Promise((resolve) => setTimeout(resolve, LAST_WORDS_MS)),
@@ -251,4 +251,20 @@ export class Connection {
       `! timed out (no name given within ${this.host.options.registrationTimeoutMs / 1000} s)`,
     );
   }
+}
+
+/**
+ * The newest events' lines that fit in `budget` bytes, oldest first: a long `--history` of long lines
+ * must not overflow a newcomer's queue before it has read a byte.
+ */
+function fitHistory(events: RoomEvent[], budget: number): string[] {
+  const lines: string[] = [];
+  let bytes = 0;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const line = renderLine(events[i]);
+    bytes += encoder.encode(line).length + 1;
+    if (bytes > budget) break;
+    lines.push(line);
+  }
+  return lines.reverse();
 }
