@@ -15,6 +15,7 @@ export class Outbox implements Flushable {
   #writing = false;
   #closed = false;
   #partial = false;
+  #inFlight: Promise<void> | undefined;
   #drainWaiters: (() => void)[] = [];
 
   constructor(
@@ -53,7 +54,7 @@ export class Outbox implements Flushable {
     const bytes = this.#chunks.length === 1 ? this.#chunks[0] : this.flusher.join(this.#chunks, this.#queued);
     this.#chunks = [];
     this.#writing = true;
-    return this.writer.write(bytes).then(
+    this.#inFlight = this.writer.write(bytes).then(
       (written) => this.#wrote(bytes, written),
       (error) => {
         this.#writing = false;
@@ -62,6 +63,12 @@ export class Outbox implements Flushable {
         this.onError(error);
       },
     );
+    return this.#inFlight;
+  }
+
+  /** Resolves when no write is in flight (at once if none is). Never rejects. */
+  settled(): Promise<void> {
+    return this.#writing && this.#inFlight ? this.#inFlight : Promise.resolve();
   }
 
   /** Resolves once everything queued so far has been written (or the outbox closed). */

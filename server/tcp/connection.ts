@@ -232,17 +232,18 @@ export class Connection {
   #tooSlow(): void {
     if (this.#closed) return;
     this.#end("slow");
-    // The outbox overflowed, so this line goes straight to the socket, with a deadline: a reader that
-    // cannot take even this is simply closed. Mid-line (a write in flight or cut short) it would land
-    // inside another line, so then the socket just closes.
-    const lastWords = this.#outbox.atBoundary
-      ? this.conn.write(encoder.encode("! too slow, disconnected\n")).catch(() => {})
-      : Promise.resolve();
-    Promise.race([
-      lastWords,
-      new Promise((resolve) => setTimeout(resolve, LAST_WORDS_MS)),
-    ])
-      .then(() => this.#closeSocket());
+    // The outbox overflowed and is closed. A write already in flight may finish (within the deadline), so
+    // the reader's last line arrives whole; then "too slow" goes straight to the socket, unless the socket
+    // is mid-line (a write cut short), where it would land inside another line.
+    const lastWords = this.#outbox.settled().then(() =>
+      this.#outbox.atBoundary ? this.conn.write(encoder.encode("! too slow, disconnected\n")) : 0
+    ).catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    Promise.race([lastWords, new Promise((resolve) => timer = setTimeout(resolve, LAST_WORDS_MS))])
+      .then(() => {
+        clearTimeout(timer);
+        this.#closeSocket();
+      });
   }
 
   #timedOut(): void {
