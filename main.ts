@@ -46,6 +46,9 @@ export async function startService(config: Config): Promise<Service> {
     graceMs: config.grace * 1000,
     heartbeatMs: config.heartbeat * 1000,
     registrationTimeoutMs: config.registrationTimeout * 1000,
+    maxPerAddress: config.maxPerAddress,
+    maxConnections: config.maxConnections,
+    exempt: config.exempt,
   }, flusher);
   const http = await startHttp(room, web, config);
   console.log(`http listening on ${http.url}`);

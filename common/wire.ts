@@ -24,6 +24,8 @@ export interface WireMember {
 /** Names of the SSE events besides the unnamed room events. */
 export const SSE_RESET = "reset";
 export const SSE_MEMBERS = "members";
+/** The server is going away: the last event of every stream; the page reconnects as usual. */
+export const SSE_SHUTDOWN = "shutdown";
 
 export function eventId(epoch: string, sequence: number): string {
   return `${epoch}-${sequence}`;

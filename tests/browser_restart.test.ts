@@ -1,7 +1,7 @@
 /**
- * The page across a server restart, in real Chromium: it says it is reconnecting, a send while the
- * server is down keeps the text and says so, and once the server is back on the same ports the page
- * signs in again under the same name by itself and the kept text can be sent.
+ * The page across a server restart, in real Chromium: it says the server is shutting down and that it is
+ * reconnecting, a send while the server is down keeps the text and says so, and once the server is back on
+ * the same ports the page signs in again under the same name by itself and the kept text can be sent.
  */
 import assert from "node:assert/strict";
 import { BROWSER_TEST, freePort, launchBrowser, openChat } from "./helpers/browser.ts";
@@ -24,6 +24,7 @@ Deno.test({
       await first.stop();
     }
 
+    await ana.page.locator(".entry.notice", { hasText: "Server shutting down — reconnecting…" }).waitFor();
     await ana.expectStatus("Reconnecting…");
     await ana.type("while the server is down");
     await ana.fieldError.filter({ hasText: "Server offline — not sent" }).waitFor();

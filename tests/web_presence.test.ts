@@ -3,6 +3,7 @@
  * the last one closes, so a page reload is not a leave and a join.
  */
 import assert from "node:assert/strict";
+import { SSE_SHUTDOWN } from "../common/wire.ts";
 import { parseEvent, WebClient, webMember } from "./helpers/http.ts";
 import { startServer } from "./helpers/server.ts";
 import type { SseEvent } from "./helpers/sse_client.ts";
@@ -68,18 +69,25 @@ Deno.test("a member with two open streams (two tabs) stays while either is open"
   await ana.expectLine("* Bob left the chat (connection lost)");
 });
 
-Deno.test("stopping the server ends every open stream at once, and nobody is seen leaving", async () => {
+Deno.test("stopping the server sends every open stream a shutdown event, then ends it; nobody is seen leaving", async () => {
   await using server = await startServer(["--grace", "600"]);
   await using ana = await join(server.tcpPort, "Ana");
-  const { events } = await webMember(server.httpUrl, "Bob");
-  await using _ = events;
-  await ana.expectLine("* Bob joined the chat");
+  const { events: bob } = await webMember(server.httpUrl, "Bob");
+  await using _bob = bob;
+  const { events: cat } = await webMember(server.httpUrl, "Cat");
+  await using _cat = cat;
+  await ana.expectLine("* Cat joined the chat");
+  await bob.expect((event) => event.event === "message" && parseEvent(event.data).from === "Cat");
 
   assert.equal(await within(server.stop(), 10_000, "the server to stop"), 0);
 
-  await events.closed();
+  for (const stream of [bob, cat]) {
+    const last = await stream.expect((event) => event.event !== "message" && event.event !== "members");
+    assert.deepEqual([last.event, last.id, JSON.parse(last.data)], [SSE_SHUTDOWN, undefined, {}]);
+    assert.deepEqual(await stream.closed(), [], "nothing after the shutdown event");
+  }
   await ana.closed();
-  assert.ok(!ana.received.some((line) => line.startsWith("* Bob left")), ana.received.join("\n"));
+  assert.ok(!ana.received.some((line) => / left the chat/.test(line)), ana.received.join("\n"));
 });
 
 Deno.test("a request whose body never finishes does not hold up shutdown", async () => {

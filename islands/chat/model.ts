@@ -11,7 +11,8 @@
  * ```
  */
 import { batch, signal } from "@preact/signals";
-import { SSE_MEMBERS, SSE_RESET, type WireEvent, type WireMember } from "../../common/wire.ts";
+import { SSE_MEMBERS, SSE_RESET, SSE_SHUTDOWN, type WireEvent, type WireMember } from "../../common/wire.ts";
+import { EntryWindow } from "./entries.ts";
 
 export type Status = "connecting" | "online" | "reconnecting" | "signed-out";
 
@@ -22,7 +23,7 @@ export const STATUS_TEXT: Record<Status, string> = {
   "signed-out": "Not signed in",
 };
 
-/** A line only this page sees: a reply to `/help` or `/who`. */
+/** A line only this page sees: a reply to `/help` or `/who`, or news of the connection. */
 export interface Notice {
   id: string;
   kind: "notice";
@@ -40,6 +41,7 @@ export interface ChatInit {
 }
 
 export const OFFLINE = "Server offline — not sent";
+export const SHUTTING_DOWN = "Server shutting down — reconnecting…";
 export const NAME_KEY = "chat.name";
 /** How many entries the page keeps; older ones scroll away for good. */
 const KEEP = 500;
@@ -48,13 +50,15 @@ const RETRY_MS = [1000, 2000, 4000, 5000];
 export type Chat = ReturnType<typeof createChat>;
 
 export function createChat(init: ChatInit) {
-  const entries = signal<Entry[]>(init.events);
+  const kept = new EntryWindow<Entry>(KEEP, init.events);
+  const entries = signal<Entry[]>(kept.entries);
   const members = signal<WireMember[]>(init.members);
   const status = signal<Status>("connecting");
   const me = signal<string | undefined>(undefined);
   const error = signal<string | undefined>(undefined);
   const busy = signal(false);
-  let seen = new Set(init.events.map((event) => event.id));
+  /** Why the server last refused a stream (e.g. too many connections), shown until a stream opens. */
+  let refusal: string | undefined;
   let lastId = init.lastEventId;
   let source: EventSource | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -64,10 +68,9 @@ export function createChat(init: ChatInit) {
 
   function apply(event: WireEvent): void {
     lastId = event.id;
-    if (seen.has(event.id)) return;
-    seen.add(event.id);
+    if (!kept.add(event)) return;
     batch(() => {
-      entries.value = [...entries.value, event].slice(-KEEP);
+      entries.value = kept.entries;
       if (event.kind === "join" && event.from && event.door) {
         const others = members.value.filter((member) => member.name !== event.from);
         members.value = [...others, { name: event.from, door: event.door }];
@@ -78,9 +81,9 @@ export function createChat(init: ChatInit) {
   }
 
   function reset(events: WireEvent[]): void {
-    seen = new Set(events.map((event) => event.id));
     if (events.length > 0) lastId = events[events.length - 1].id;
-    entries.value = events.slice(-KEEP);
+    kept.replace(events);
+    entries.value = kept.entries;
   }
 
   function listen(): void {
@@ -89,20 +92,48 @@ export function createChat(init: ChatInit) {
     source = es;
     es.onopen = () => {
       attempts = 0;
-      status.value = "online";
+      batch(() => {
+        status.value = "online";
+        if (refusal !== undefined && error.value === refusal) error.value = undefined;
+      });
+      refusal = undefined;
     };
     es.onmessage = (message) => apply(JSON.parse(message.data));
     es.addEventListener(SSE_RESET, (message) => reset(JSON.parse((message as MessageEvent).data).events));
     es.addEventListener(SSE_MEMBERS, (message) => members.value = JSON.parse((message as MessageEvent).data));
+    // The stream ends right after this; the browser reconnects by itself once the server is back.
+    es.addEventListener(SSE_SHUTDOWN, () => addNotice([SHUTTING_DOWN]));
     es.onerror = () => {
       if (es !== source) return;
       status.value = "reconnecting";
-      // CONNECTING: the browser retries by itself. CLOSED: it gave up (e.g. 401 after a restart).
+      // CONNECTING: the browser retries by itself. CLOSED: the server answered with an error (401 after a
+      // restart, 429/503 over the connection limits).
       if (es.readyState === EventSource.CLOSED) {
         source = undefined;
-        recoverLater();
+        void explainRefusal().then((admitted) => {
+          if (admitted) void recover();
+          else recoverLater();
+        });
       }
     };
+  }
+
+  /**
+   * EventSource does not say why a stream was refused, so ask the server (without opening a stream) and
+   * show the reason like any API error. True when a stream would be let in now.
+   */
+  async function explainRefusal(): Promise<boolean> {
+    let response: ApiResponse;
+    try {
+      response = await request("GET", "/api/events?check");
+    } catch {
+      return false; // offline: the status already says "Reconnecting…"
+    }
+    // 401: the session is gone; recover() signs in again.
+    if (response.status === 204 || response.status === 401) return response.status === 204;
+    refusal = response.body?.error ?? `cannot listen to the room (HTTP ${response.status})`;
+    error.value = refusal;
+    return false;
   }
 
   function recoverLater(): void {
@@ -164,7 +195,8 @@ export function createChat(init: ChatInit) {
 
   function addNotice(lines: string[]): void {
     const notice: Notice = { id: `notice-${++notices}`, kind: "notice", at: Date.now(), lines };
-    entries.value = [...entries.value, notice].slice(-KEEP);
+    kept.add(notice);
+    entries.value = kept.entries;
   }
 
   /** Sends one line; true when the room took it (the text may be cleared), false keeps it. */

@@ -1,6 +1,7 @@
 /**
  * `POST /api/session` `{ name }` signs in (201 and the session cookie; 200 if already signed in under
- * that name), `GET` says who the cookie belongs to, `DELETE` leaves the room.
+ * that name), `GET` says who the cookie belongs to, `DELETE` leaves the room. A sign-in holds a connection
+ * slot until its first stream opens: over the limits it is refused with 429 (address) or 503 (full).
  */
 import type { Context } from "hono";
 import {
@@ -9,6 +10,8 @@ import {
   jsonError,
   NOT_SIGNED_IN,
   readJsonObject,
+  refuse,
+  remoteAddress,
   setSessionCookie,
 } from "../../server/web/api.ts";
 import type { AppEnv } from "../../server/web/env.ts";
@@ -23,8 +26,17 @@ export const handler = {
   async POST(c: Context<AppEnv>): Promise<Response> {
     const body = await readJsonObject(c);
     if (typeof body?.name !== "string") return jsonError(c, 400, 'expected a JSON body { "name": "…" }');
-    const result = c.var.web.signIn(body.name, currentSession(c));
-    if ("error" in result) return jsonError(c, result.problem === "taken" ? 409 : 400, result.error);
+    const result = c.var.web.signIn(body.name, currentSession(c), remoteAddress(c));
+    if ("error" in result) {
+      switch (result.problem) {
+        case "invalid":
+          return jsonError(c, 400, result.error);
+        case "taken":
+          return jsonError(c, 409, result.error);
+        default:
+          return refuse(c, { kind: result.problem, error: result.error });
+      }
+    }
     setSessionCookie(c, result.session);
     return c.json({ name: result.session.member.name }, result.created ? 201 : 200);
   },

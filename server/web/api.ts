@@ -14,7 +14,9 @@
  */
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { getConnInfo } from "hono/deno";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Refusal } from "./caps.ts";
 import type { AppEnv } from "./env.ts";
 import type { Session } from "./sessions.ts";
 
@@ -47,6 +49,16 @@ export function jsonError(
   headers?: Record<string, string>,
 ): Response {
   return c.json({ error: message }, status, headers);
+}
+
+/** The address the request came from (the TCP peer: a proxy in front would count for all its clients). */
+export function remoteAddress(c: Context<AppEnv>): string {
+  return getConnInfo(c).remote.address ?? "";
+}
+
+/** A connection-limit refusal: 429 when the address has too many, 503 when the server is full. */
+export function refuse(c: Context<AppEnv>, refusal: Refusal): Response {
+  return jsonError(c, refusal.kind === "address" ? 429 : 503, refusal.error);
 }
 
 /** The request body as a JSON object, or undefined when it is not one. */

@@ -2,27 +2,33 @@
  * The web door: sessions, presence and SSE streams for browser members. It subscribes to the room log
  * once, encodes each event into its SSE frame once, and queues those same bytes to every stream allowed
  * to see the event; each stream writes through its own bounded outbox, so a slow browser never slows the
- * room. Names, cleaning, commands and flood limits stay the room's: the door only carries them.
+ * room. Names, cleaning, commands and flood limits stay the room's: the door only carries them. The
+ * connection limits are the door's own (see {@link ConnectionCaps}).
  *
  * @example
  * ```ts
  * const web = new WebDoor(room, { sendq: 262_144, history: 20, graceMs: 5000, heartbeatMs: 15_000,
- *   registrationTimeoutMs: 60_000 }, flusher);
- * const result = web.signIn("Ana", undefined); // { session, created: true }
- * // GET /api/events: return streamSSE(c, (sse) => web.serve(sse, session, lastEventId));
- * await web.shutdown(); // every stream ends; nobody leaves the room
+ *   registrationTimeoutMs: 60_000, maxPerAddress: 16, maxConnections: 10_000, exempt: "loopback" }, flusher);
+ * const result = web.signIn("Ana", undefined, "203.0.113.7"); // { session, created: true }
+ * // GET /api/events, unless web.streamRefusal(session, address) says no:
+ * // return streamSSE(c, (sse) => web.serve(sse, session, lastEventId, address));
+ * await web.shutdown(); // every stream gets `event: shutdown` and ends; nobody leaves the room
  * ```
  */
 import type { SSEStreamingApi } from "hono/streaming";
 import type { Flusher } from "../io/flusher.ts";
 import { isVisibleTo, type RoomEvent } from "../room/events.ts";
 import type { Outcome, Room } from "../room/room.ts";
+import { type CapsOptions, ConnectionCaps, type Refusal } from "./caps.ts";
 import { planReplay } from "./replay.ts";
 import { type Session, Sessions, type SignIn } from "./sessions.ts";
 import { EventStream } from "./sse.ts";
-import { eventFrame, membersFrame, PING_FRAME, resetFrame, RETRY_FRAME } from "./wire.ts";
+import { eventFrame, membersFrame, PING_FRAME, resetFrame, RETRY_FRAME, SHUTDOWN_FRAME } from "./wire.ts";
 
-export interface WebDoorOptions {
+/** How long shutdown waits for each stream to take its `shutdown` event before cutting it off. */
+const SHUTDOWN_FLUSH_MS = 500;
+
+export interface WebDoorOptions extends CapsOptions {
   /** Bytes queued for one stream before it is cut off. */
   sendq: number;
   /** Events a `reset` carries. */
@@ -37,6 +43,7 @@ export interface WebDoorOptions {
 
 export class WebDoor {
   readonly sessions: Sessions;
+  readonly caps: ConnectionCaps;
   #streams = new Set<EventStream>();
   #unsubscribe: () => void;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -47,7 +54,8 @@ export class WebDoor {
     readonly options: WebDoorOptions,
     readonly flusher: Flusher,
   ) {
-    this.sessions = new Sessions(room, options);
+    this.caps = new ConnectionCaps(options);
+    this.sessions = new Sessions(room, options, this.caps);
     this.#unsubscribe = room.log.subscribe((event) => this.#broadcast(event));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => this.#ping(), options.heartbeatMs);
@@ -64,9 +72,17 @@ export class WebDoor {
     return this.sessions.find(token);
   }
 
-  /** Claims `name` for a web member (see {@link Sessions.signIn}). */
-  signIn(name: string, current: Session | undefined): SignIn {
-    return this.sessions.signIn(name, current);
+  /** Claims `name` for a web member signing in from `address` (see {@link Sessions.signIn}). */
+  signIn(name: string, current: Session | undefined, address: string): SignIn {
+    return this.sessions.signIn(name, current, address);
+  }
+
+  /**
+   * Why a new stream of `session` from `address` is refused (too many from the address, or in all), or
+   * undefined. A session's first stream takes over the slot its sign-in holds.
+   */
+  streamRefusal(session: Session, address: string): Refusal | undefined {
+    return this.caps.refusal(address, session.pending);
   }
 
   /** Ends the session at once; the room sees the member quit. */
@@ -84,14 +100,20 @@ export class WebDoor {
   /**
    * Serves one SSE stream of `session` until it ends: `retry:`, then the replay or reset `lastEventId`
    * calls for, then `members`, then live events and heartbeats. The first stream makes the member present.
+   * The stream holds a connection slot from `address` while it is open: ask {@link WebDoor.streamRefusal}
+   * first, in the same turn (Hono's `streamSSE` calls this at once).
    */
-  async serve(sse: SSEStreamingApi, session: Session, lastEventId: string | undefined): Promise<void> {
+  async serve(sse: SSEStreamingApi, session: Session, lastEventId: string | undefined, address: string): Promise<void> {
+    const slot = this.caps.take(address);
     const stream = new EventStream(
       sse,
       session.member.id,
       this.flusher,
       this.options.sendq,
-      (ended) => this.#forget(session, ended),
+      (ended) => {
+        slot.release();
+        this.#forget(session, ended);
+      },
     );
     if (this.#closed || stream.isEnded) {
       stream.close();
@@ -118,16 +140,17 @@ export class WebDoor {
     await stream.ended;
   }
 
-  /** Ends every stream so the HTTP server can stop. Members do not leave: the room is going away. */
-  shutdown(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#unsubscribe();
-      clearInterval(this.#heartbeat);
-      this.sessions.stop();
-      for (const stream of [...this.#streams]) stream.close();
-    }
-    return Promise.resolve();
+  /**
+   * Tells every stream the server is shutting down (`event: shutdown`) and ends it, so the HTTP server can
+   * stop. Members do not leave: the room is going away, and the pages reconnect once it is back.
+   */
+  async shutdown(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe();
+    clearInterval(this.#heartbeat);
+    this.sessions.stop();
+    await Promise.all([...this.#streams].map((stream) => stream.finish(SHUTDOWN_FRAME, SHUTDOWN_FLUSH_MS)));
   }
 
   /** Writes what the stream missed (or a reset); returns the log position the stream is now at. */

@@ -3,12 +3,13 @@
  * carries. The member is present while at least one of the session's streams is open; when the last one
  * closes it stays for a grace period (so a page reload is not a leave and a join), then leaves with reason
  * `lost` and the session is gone. A session that never opens a stream is dropped after the registration
- * timeout, freeing its name.
+ * timeout, freeing its name. Until then the sign-in holds a connection slot from its address, so one address
+ * cannot hold more names than it may open streams.
  *
  * @example
  * ```ts
- * const sessions = new Sessions(room, { graceMs: 5000, registrationTimeoutMs: 60_000 });
- * const result = sessions.signIn("Ana", undefined);
+ * const sessions = new Sessions(room, { graceMs: 5000, registrationTimeoutMs: 60_000 }, caps);
+ * const result = sessions.signIn("Ana", undefined, "203.0.113.7");
  * if ("error" in result) throw new Error(result.error);
  * sessions.attach(result.session, stream); // everyone sees "Ana joined"
  * sessions.detach(result.session, stream); // five seconds later, unless another stream opens: Ana left
@@ -17,6 +18,7 @@
 import type { LeaveReason } from "../room/events.ts";
 import { checkName } from "../room/names.ts";
 import type { Member, Room } from "../room/room.ts";
+import type { ConnectionCaps, Slot } from "./caps.ts";
 
 /** What a session needs from a stream: a way to end it. */
 export interface Closable {
@@ -33,13 +35,15 @@ export class Session {
   ended = false;
   /** The registration timeout before the first stream, the grace period after the last one. */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** The connection slot of a sign-in that has not opened a stream yet; its first stream releases it. */
+  pending: Slot | undefined;
 
   constructor(readonly token: string, readonly member: Member) {}
 }
 
 export type SignIn =
   | { session: Session; created: boolean }
-  | { error: string; problem: "invalid" | "taken" };
+  | { error: string; problem: "invalid" | "taken" | "address" | "full" };
 
 const TOKEN_BYTES = 32;
 
@@ -47,7 +51,7 @@ export class Sessions {
   #byToken = new Map<string, Session>();
   #stopped = false;
 
-  constructor(readonly room: Room, readonly options: SessionOptions) {}
+  constructor(readonly room: Room, readonly options: SessionOptions, readonly caps: ConnectionCaps) {}
 
   /** The live session a cookie token names, if any. */
   find(token: string | undefined): Session | undefined {
@@ -57,17 +61,21 @@ export class Sessions {
   /**
    * Claims `name` for a new web member. A `current` session under the same name is kept as it is; under
    * another name it ends once the new name is had, so a user can rename, and a refused rename (invalid or
-   * taken) leaves the user where they were.
+   * taken, or over the connection limits for `address`) leaves the user where they were.
    */
-  signIn(name: string, current: Session | undefined): SignIn {
+  signIn(name: string, current: Session | undefined, address: string): SignIn {
     const check = checkName(name);
     if (!check.ok) return { error: check.error, problem: "invalid" };
     const live = current && !current.ended ? current : undefined;
     if (live?.member.key === check.key) return { session: live, created: false };
+    // A rename ends the current session, so a slot it still holds for its first stream is not counted.
+    const refusal = this.caps.refusal(address, live?.pending);
+    if (refusal) return { error: refusal.error, problem: refusal.kind };
     const member = this.room.claim(name, "web");
     if ("error" in member) return { error: member.error, problem: "taken" };
     if (live) this.end(live, "quit");
     const session = new Session(newToken(), member);
+    session.pending = this.caps.take(address);
     this.#byToken.set(session.token, session);
     session.timer = setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
     return { session, created: true };
@@ -77,6 +85,8 @@ export class Sessions {
   attach(session: Session, stream: Closable): boolean {
     if (session.ended || this.#stopped) return false;
     clearTimeout(session.timer);
+    session.pending?.release();
+    session.pending = undefined;
     session.streams.add(stream);
     this.room.enter(session.member);
     return true;
@@ -95,6 +105,8 @@ export class Sessions {
     if (session.ended) return;
     session.ended = true;
     clearTimeout(session.timer);
+    session.pending?.release();
+    session.pending = undefined;
     this.#byToken.delete(session.token);
     this.room.leave(session.member, reason);
     for (const stream of [...session.streams]) stream.close();

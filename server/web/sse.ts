@@ -28,6 +28,8 @@ export class EventStream {
   #held: { id: number; bytes: Uint8Array }[] | null = [];
   #heldBytes = 0;
   #isEnded = false;
+  /** Set by {@link EventStream.finish}: its last frame is queued, nothing may follow it. */
+  #finishing = false;
   #resolveEnded!: () => void;
 
   constructor(
@@ -63,7 +65,7 @@ export class EventStream {
 
   /** Queues bytes now, ahead of any held live events (retry, replay, members, heartbeats). */
   send(bytes: Uint8Array): void {
-    this.#outbox.push(bytes);
+    if (!this.#finishing) this.#outbox.push(bytes);
   }
 
   /**
@@ -78,7 +80,7 @@ export class EventStream {
 
   /** A live room event, already encoded for everyone. */
   deliver(id: number, bytes: Uint8Array): void {
-    if (this.#isEnded) return;
+    if (this.#isEnded || this.#finishing) return;
     if (this.#held === null) {
       this.#outbox.push(bytes);
       return;
@@ -97,8 +99,29 @@ export class EventStream {
     this.#held = null;
     this.#heldBytes = 0;
     for (const { id, bytes } of held) {
-      if (id > position) this.#outbox.push(bytes);
+      if (id > position) this.send(bytes);
     }
+  }
+
+  /**
+   * Sends `bytes` as the stream's last frame and ends the response cleanly once it is written; a browser
+   * that has not taken it within `timeoutMs` is cut off instead. Resolves when the stream has ended.
+   */
+  async finish(bytes: Uint8Array, timeoutMs: number): Promise<void> {
+    if (this.#isEnded || this.#finishing) return await this.ended;
+    this.send(bytes);
+    this.#finishing = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const written = await Promise.race([
+      this.#outbox.drained().then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    if (this.#isEnded) return;
+    if (!written) return this.close();
+    // Closing (not aborting) lets the response end after what was written; abort() would drop it.
+    void this.#sse.close();
+    this.#end();
   }
 
   /** Ends the response now, dropping anything queued. */

@@ -8,7 +8,7 @@
  * // "id: 3f2a9c1e-42\ndata: {\"id\":\"3f2a9c1e-42\",\"at\":…,\"kind\":\"message\",…}\n\n"
  * ```
  */
-import { eventId, SSE_MEMBERS, SSE_RESET, type WireEvent, type WireMember } from "../../common/wire.ts";
+import { eventId, SSE_MEMBERS, SSE_RESET, SSE_SHUTDOWN, type WireEvent, type WireMember } from "../../common/wire.ts";
 import type { RoomEvent } from "../room/events.ts";
 import type { Member } from "../room/room.ts";
 
@@ -21,6 +21,8 @@ const encoder = new TextEncoder();
 export const RETRY_FRAME: Uint8Array = encoder.encode(`retry: ${RETRY_MS}\n\n`);
 /** The heartbeat: an SSE comment, ignored by EventSource but enough to keep proxies and sockets honest. */
 export const PING_FRAME: Uint8Array = encoder.encode(": ping\n\n");
+/** `event: shutdown`, the last frame of every stream when the server stops (no id: it is not a room event). */
+export const SHUTDOWN_FRAME: Uint8Array = encoder.encode(`event: ${SSE_SHUTDOWN}\ndata: {}\n\n`);
 
 /** The browser's view of one log event. */
 export function toWire(event: RoomEvent, epoch: string): WireEvent {
