@@ -120,6 +120,13 @@ export class TcpDoor implements ConnectionHost {
         refuse(conn, refusal);
         continue;
       }
+      // Chat lines are small and latency-bound: Nagle plus a peer's delayed ACK would hold them ~40 ms.
+      // Coalescing is already done per round by the flusher.
+      try {
+        conn.setNoDelay(true);
+      } catch {
+        // reset before we got here: the connection's first read will say so
+      }
       const connection = new Connection(conn, this);
       this.#connections.add(connection);
       const address = conn.remoteAddr.hostname;
