@@ -5,23 +5,22 @@
  */
 import {
   compile,
+  type GeneratorResult,
   hasCommand,
   OUR_FLAGS,
   OUT,
   REFERENCE_LOADGEN_SOURCE,
   ROOT,
-  runGenerator,
-  runReference,
   startBaseline,
   startOurs,
 } from "./lib/procs.ts";
 import { machine, markdown, type Results, type Scenario, writeResults } from "./lib/report.ts";
 import { describe, measure, type Shape, sweepRates } from "./lib/sweep.ts";
 import { webApiWorks } from "./lib/probe.ts";
+import { idleRun } from "./lib/idle.ts";
+import { crossChecks } from "./lib/cross_check.ts";
 
 const M = 1e6;
-const IDLE_HOLD_S = 30;
-const IDLE_FLAGS = ["--sendq", String(4 * 1024 * 1024)];
 
 interface Plan {
   name: string;
@@ -131,11 +130,14 @@ async function main(): Promise<void> {
   const idle = wanted("idle-10k") ? await idleRun(web) : undefined;
   const crossCheck = reference && wanted("cross-check") ? await crossChecks(seconds) : [];
 
-  const c = scenarios.find((s) => s.name === "tcp-100")?.c?.saturation;
-  if (c) {
+  for (const scenario of scenarios) {
+    const c = scenario.c?.saturation;
+    if (!c) continue;
     notes.push(
-      `Generator ceiling: it drove the bare C fan-out at ${(c.result.deliveries_per_s_window / M).toFixed(2)} M/s ` +
-        `using ${c.result.gen_cpu_pct.toFixed(0)}% of its core.`,
+      `Generator ceiling (${scenario.name}): it drove the bare C fan-out at ` +
+        `${(c.result.deliveries_per_s_window / M).toFixed(2)} M/s using ${
+          c.result.gen_cpu_pct.toFixed(0)
+        }% of its core.`,
     );
   }
   const results: Results = {
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
 
 const QUICK = new Set(["tcp-1000", "sse-1000", "cross-check"]);
 
-function steadyOf(result: Awaited<ReturnType<typeof runGenerator>>): Results["steady"] {
+function steadyOf(result: GeneratorResult): Results["steady"] {
   return {
     p50_ms: result.p50_ms,
     p99_ms: result.p99_ms,
@@ -164,85 +166,6 @@ function steadyOf(result: Awaited<ReturnType<typeof runGenerator>>): Results["st
     server_cpu_pct: result.server_cpu_pct,
     pass: result.lost === 0 && !result.setup_failed && result.p99_ms <= 20,
   };
-}
-
-/** 10,000 idle members (half TCP, half SSE when the web door works) held 30 s, then one message to all. */
-async function idleRun(web: boolean): Promise<Results["idle"]> {
-  const tcp = web ? 5000 : 10000, sse = web ? 5000 : 0;
-  // Each new stream starts with the full members list (~40 bytes a member), more than the default sendq
-  // once several thousand are present: the idle run raises it (and says so).
-  console.log(`idle-10k: ${tcp} TCP + ${sse} SSE members held ${IDLE_HOLD_S} s (${IDLE_FLAGS.join(" ")})`);
-  await using server = await startOurs(IDLE_FLAGS);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const base = (await server.memory()).rssKiB;
-  const r = await runGenerator({
-    port: server.tcpPort,
-    httpPort: sse > 0 ? server.httpPort : undefined,
-    tcp,
-    sse,
-    senders: 1,
-    rate: 1,
-    seconds: 1,
-    holdSeconds: IDLE_HOLD_S,
-  }, server.pid);
-  if (r.setup_failed) {
-    console.log(`  setup failed: ${r.setup_failed}`);
-    return {
-      tcp,
-      sse,
-      baseRssKiB: base,
-      tcpKiBPerMember: NaN,
-      sseKiBPerMember: undefined,
-      allReceived: false,
-      received: 0,
-      expected: tcp + sse,
-      failed: r.setup_failed,
-    };
-  }
-  const idle = {
-    tcp,
-    sse,
-    baseRssKiB: base,
-    tcpKiBPerMember: (r.server_rss_kib_tcp - base) / tcp,
-    sseKiBPerMember: sse > 0 ? (r.server_rss_kib_all - r.server_rss_kib_tcp) / sse : undefined,
-    allReceived: r.lost === 0 && r.expected === tcp + sse,
-    received: r.received,
-    expected: r.expected,
-  };
-  console.log(`  ${JSON.stringify(idle)}`);
-  return idle;
-}
-
-/** The same server and load measured by our generator and by the reference loadgen, back to back. */
-async function crossChecks(seconds: number): Promise<Results["crossCheck"]> {
-  const checks: Results["crossCheck"] = [];
-  const loads = [
-    { label: "ours, N=1000, 2 M deliveries/s", start: () => startOurs(), tcp: 1000, deliveries: 2 * M },
-    { label: "bare C, N=100, 6 M deliveries/s", start: () => startBaseline("c"), tcp: 100, deliveries: 6 * M },
-  ];
-  for (const load of loads) {
-    const shape = { port: 0, tcp: load.tcp, senders: 10, rate: load.deliveries / load.tcp, seconds };
-    let gen, ref;
-    {
-      await using server = await load.start();
-      gen = await runGenerator({ ...shape, port: server.tcpPort }, server.pid);
-    }
-    {
-      await using server = await load.start();
-      ref = await runReference({ ...shape, port: server.tcpPort }, server.pid);
-    }
-    const picked = {
-      deliveries_per_s_window: gen.deliveries_per_s_window,
-      lost: gen.lost,
-      p50_ms: gen.p50_ms,
-      p99_ms: gen.p99_ms,
-      gen_cpu_pct: gen.gen_cpu_pct,
-      server_cpu_pct: gen.server_cpu_pct,
-    };
-    console.log(`cross-check ${load.label}: bench ${JSON.stringify(picked)} reference ${JSON.stringify(ref)}`);
-    checks.push({ load: load.label, gen: picked, reference: ref });
-  }
-  return checks;
 }
 
 if (import.meta.main) await main();
