@@ -21,6 +21,19 @@ export interface WireMember {
   door: "tcp" | "web";
 }
 
+/**
+ * Who is present, as sent in `event: members` and rendered into the page: the first
+ * {@link MEMBERS_LISTED} present members (in the order they arrived) and how many are present in all.
+ * The list is bounded so the snapshot stays small however big the room is.
+ */
+export interface WireMembers {
+  members: WireMember[];
+  total: number;
+}
+
+/** The most members a snapshot lists; the rest are only counted in `total`. */
+export const MEMBERS_LISTED = 200;
+
 /** Names of the SSE events besides the unnamed room events. */
 export const SSE_RESET = "reset";
 export const SSE_MEMBERS = "members";

@@ -1,6 +1,7 @@
 /**
- * `GET /`: the chat page. The recent history and who is present are in the HTML itself; the island
- * picks up right after the newest event rendered here, so nothing between render and subscribe is lost.
+ * `GET /`: the chat page. The recent history and who is present (a bounded list and the total, like the
+ * stream's `members` event) are in the HTML itself; the island picks up right after the newest event
+ * rendered here, so nothing between render and subscribe is lost.
  */
 import type { Context } from "hono";
 import { eventId } from "../common/wire.ts";
@@ -11,7 +12,7 @@ import type { ChatInit } from "../islands/chat/model.ts";
 import { isVisibleTo } from "../server/room/events.ts";
 import type { AppEnv } from "../server/web/env.ts";
 import { page, type PageProps } from "../server/web/page.ts";
-import { toWire, toWireMembers } from "../server/web/wire.ts";
+import { membersSnapshot, toWire } from "../server/web/wire.ts";
 
 interface Data extends ChatInit {
   tcpHint: string;
@@ -26,7 +27,7 @@ export const handler = {
     const lastId = recent.length > 0 ? recent[recent.length - 1].id : newest;
     const data: Data = {
       events: recent.filter((event) => isVisibleTo(event, undefined)).map((event) => toWire(event, log.epoch)),
-      members: toWireMembers(room.members()),
+      members: membersSnapshot(room.members()),
       lastEventId: eventId(log.epoch, lastId),
       tcpHint: config.tcpPort === 0 ? "nc and the TCP door's port" : `nc ${config.host} ${config.tcpPort}`,
     };

@@ -107,6 +107,7 @@ Deno.test({
       /<span class="from[^"]*">Dan<\/span><span class="text">first words &lt;script>alert\(1\)&lt;\/script><\/span>/,
     );
     assert.match(html, /<span class="member-name">Dan<\/span>/);
+    assert.match(html, /Online <span class="count">1<\/span>/);
     assert.doesNotMatch(html, /<script>alert/);
     assert.match(html, /<noscript><p class="noscript">JavaScript is off/);
 

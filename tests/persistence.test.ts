@@ -78,6 +78,8 @@ Deno.test("after a restart a newcomer sees the same greeting and history as befo
     const bob = await join(server.tcpPort, "Bob");
     await ana.send("hello Bob");
     await ana.send("/me waves");
+    // Two sockets have no order between them: wait until Ana's lines are in before Bob speaks.
+    await ana.expectLine("* Ana waves");
     await bob.send("hi Ana, ünïcödé 👋");
     await ana.expectLine("Bob: hi Ana, ünïcödé 👋");
     await quit(bob);

@@ -56,7 +56,10 @@ Deno.test("a member with two open streams (two tabs) stays while either is open"
   const { client: bob, events: tab1 } = await webMember(server.httpUrl, "Bob");
   const tab2 = await bob.events();
   const [members] = (await tab2.until((event) => event.event === "members")).slice(-1);
-  assert.deepEqual(JSON.parse(members.data), [{ name: "Ana", door: "tcp" }, { name: "Bob", door: "web" }]);
+  assert.deepEqual(JSON.parse(members.data), {
+    members: [{ name: "Ana", door: "tcp" }, { name: "Bob", door: "web" }],
+    total: 2,
+  });
 
   await tab1.close();
   await pastGrace();

@@ -1,6 +1,6 @@
 /** The web door's event stream, `/api/events`: live events in room order, resume, reset, heartbeats. */
 import assert from "node:assert/strict";
-import type { WireEvent, WireMember } from "../common/wire.ts";
+import type { WireEvent, WireMembers } from "../common/wire.ts";
 import { parseEvent, WebClient, webMember } from "./helpers/http.ts";
 import { startServer } from "./helpers/server.ts";
 import type { SseEvent } from "./helpers/sse_client.ts";
@@ -27,10 +27,10 @@ Deno.test("a stream starts with retry, the member's own join, then who is presen
   assert.deepEqual({ ...joined, at: 0 }, { id: first!.id, at: 0, kind: "join", from: "Bob", door: "web" });
   const members = await events.next();
   assert.equal(members?.event, "members");
-  assert.deepEqual(JSON.parse(members!.data) as WireMember[], [
-    { name: "Ana", door: "tcp" },
-    { name: "Bob", door: "web" },
-  ]);
+  assert.deepEqual(JSON.parse(members!.data) as WireMembers, {
+    members: [{ name: "Ana", door: "tcp" }, { name: "Bob", door: "web" }],
+    total: 2,
+  });
   await ana.expectLine("* Bob joined the chat");
 });
 

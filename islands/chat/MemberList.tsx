@@ -1,18 +1,20 @@
 import type { Signal } from "@preact/signals";
-import type { WireMember } from "../../common/wire.ts";
-import { hue } from "./format.ts";
+import type { WireMembers } from "../../common/wire.ts";
+import { count, hue } from "./format.ts";
+import { unlisted } from "./roster.ts";
 
-/** Who is online, through either door. */
-export function MemberList({ members, me }: { members: Signal<WireMember[]>; me: Signal<string | undefined> }) {
-  const list = members.value;
+/** Who is online, through either door: the members listed, and how many more there are beyond them. */
+export function MemberList({ members, me }: { members: Signal<WireMembers>; me: Signal<string | undefined> }) {
+  const roster = members.value;
+  const more = unlisted(roster);
   return (
     <aside class="members" aria-labelledby="members-title">
       <h2 id="members-title">
-        Online <span class="count">{list.length}</span>
+        Online <span class="count">{count(roster.total)}</span>
       </h2>
-      {list.length === 0 ? <p class="members-empty">Nobody is here yet.</p> : (
+      {roster.total === 0 ? <p class="members-empty">Nobody is here yet.</p> : (
         <ul>
-          {list.map((member) => (
+          {roster.members.map((member) => (
             <li key={member.name} class="member">
               <span class={`avatar hue-${hue(member.name)}`} aria-hidden="true">
                 {[...member.name][0].toUpperCase()}
@@ -26,6 +28,7 @@ export function MemberList({ members, me }: { members: Signal<WireMember[]>; me:
           ))}
         </ul>
       )}
+      {more > 0 && <p class="members-more">{`and ${count(more)} more`}</p>}
     </aside>
   );
 }

@@ -39,3 +39,11 @@ export function hue(name: string): number {
   for (const char of name.toLowerCase()) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
   return hash % 8;
 }
+
+/**
+ * A count with thousands grouped by commas (`9800` → `9,800`); the same on the server and in every
+ * browser, unlike `toLocaleString`, so hydration matches.
+ */
+export function count(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}

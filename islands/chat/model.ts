@@ -11,8 +11,9 @@
  * ```
  */
 import { batch, signal } from "@preact/signals";
-import { SSE_MEMBERS, SSE_RESET, SSE_SHUTDOWN, type WireEvent, type WireMember } from "../../common/wire.ts";
+import { SSE_MEMBERS, SSE_RESET, SSE_SHUTDOWN, type WireEvent, type WireMembers } from "../../common/wire.ts";
 import { EntryWindow } from "./entries.ts";
+import { joined, left } from "./roster.ts";
 
 export type Status = "connecting" | "online" | "reconnecting" | "signed-out";
 
@@ -35,7 +36,8 @@ export type Entry = WireEvent | Notice;
 
 export interface ChatInit {
   events: WireEvent[];
-  members: WireMember[];
+  /** Who was present when the page was rendered: a bounded list and the total (see {@link WireMembers}). */
+  members: WireMembers;
   /** The newest event id when the page was rendered: the first stream resumes right after it. */
   lastEventId: string;
 }
@@ -52,7 +54,7 @@ export type Chat = ReturnType<typeof createChat>;
 export function createChat(init: ChatInit) {
   const kept = new EntryWindow<Entry>(KEEP, init.events);
   const entries = signal<Entry[]>(kept.entries);
-  const members = signal<WireMember[]>(init.members);
+  const members = signal<WireMembers>(init.members);
   const status = signal<Status>("connecting");
   const me = signal<string | undefined>(undefined);
   const error = signal<string | undefined>(undefined);
@@ -72,10 +74,9 @@ export function createChat(init: ChatInit) {
     batch(() => {
       entries.value = kept.entries;
       if (event.kind === "join" && event.from && event.door) {
-        const others = members.value.filter((member) => member.name !== event.from);
-        members.value = [...others, { name: event.from, door: event.door }];
+        members.value = joined(members.value, { name: event.from, door: event.door });
       } else if (event.kind === "leave" && event.from) {
-        members.value = members.value.filter((member) => member.name !== event.from);
+        members.value = left(members.value, event.from);
       }
     });
   }

@@ -59,6 +59,12 @@ export const HELP_LINES: readonly string[] = [
   "  //text           send a line that starts with /",
 ];
 
+/**
+ * The most names one `/who` reply lists; the rest are counted ("… and N more"), so the reply stays small
+ * (a few KB) however big the room is.
+ */
+export const MAX_NAMES_IN_WHO = 100;
+
 const encoder = new TextEncoder();
 let nextMemberId = 1;
 
@@ -164,16 +170,8 @@ export class Room {
     switch (command.toLowerCase()) {
       case "help":
         return { type: "reply", lines: [...HELP_LINES] };
-      case "who": {
-        const members = this.members();
-        return {
-          type: "reply",
-          lines: [
-            `${members.length} online:`,
-            ...members.map((m) => `  ${m.name} (${m.door})`),
-          ],
-        };
-      }
+      case "who":
+        return { type: "reply", lines: whoLines(this.members()) };
       case "me":
         if (rest.trim() === "") {
           return {
@@ -196,4 +194,12 @@ export class Room {
     this.log.append({ at: Date.now(), kind, from: member.name, text });
     return { type: "sent" };
   }
+}
+
+/** The `/who` reply: the true count, then at most {@link MAX_NAMES_IN_WHO} names with their doors. */
+function whoLines(members: readonly Member[]): string[] {
+  const lines = [`${members.length} online:`];
+  for (const member of members.slice(0, MAX_NAMES_IN_WHO)) lines.push(`  ${member.name} (${member.door})`);
+  if (members.length > MAX_NAMES_IN_WHO) lines.push(`  … and ${members.length - MAX_NAMES_IN_WHO} more`);
+  return lines;
 }

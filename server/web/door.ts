@@ -99,9 +99,9 @@ export class WebDoor {
 
   /**
    * Serves one SSE stream of `session` until it ends: `retry:`, then the replay or reset `lastEventId`
-   * calls for, then `members`, then live events and heartbeats. The first stream makes the member present.
-   * The stream holds a connection slot from `address` while it is open: ask {@link WebDoor.streamRefusal}
-   * first, in the same turn (Hono's `streamSSE` calls this at once).
+   * calls for, then `members` (a bounded list and the total), then live events and heartbeats. The first
+   * stream makes the member present. The stream holds a connection slot from `address` while it is open:
+   * ask {@link WebDoor.streamRefusal} first, in the same turn (Hono's `streamSSE` calls this at once).
    */
   async serve(sse: SSEStreamingApi, session: Session, lastEventId: string | undefined, address: string): Promise<void> {
     const slot = this.caps.take(address);
@@ -131,8 +131,9 @@ export class WebDoor {
       const position = await this.#replay(stream, lastEventId, startId);
       if (stream.isEnded) return;
       stream.goLive(position);
-      // Taken after the held events went out, so the list matches every event the stream has seen.
-      stream.send(membersFrame(this.room.members()));
+      // Taken after the held events went out, so the list matches every event the stream has seen. A
+      // quarter of the queue at most, so with a reset (half at most) it never gets the stream cut off.
+      stream.send(membersFrame(this.room.members(), this.options.sendq / 4));
     } catch (error) {
       console.error("web stream: replay failed:", error);
       stream.close();

@@ -8,7 +8,16 @@
  * // "id: 3f2a9c1e-42\ndata: {\"id\":\"3f2a9c1e-42\",\"at\":…,\"kind\":\"message\",…}\n\n"
  * ```
  */
-import { eventId, SSE_MEMBERS, SSE_RESET, SSE_SHUTDOWN, type WireEvent, type WireMember } from "../../common/wire.ts";
+import {
+  eventId,
+  MEMBERS_LISTED,
+  SSE_MEMBERS,
+  SSE_RESET,
+  SSE_SHUTDOWN,
+  type WireEvent,
+  type WireMember,
+  type WireMembers,
+} from "../../common/wire.ts";
 import type { RoomEvent } from "../room/events.ts";
 import type { Member } from "../room/room.ts";
 
@@ -43,6 +52,18 @@ export function toWireMembers(members: readonly Member[]): WireMember[] {
   return members.map(({ name, door }) => ({ name, door }));
 }
 
+/**
+ * Who is present as the browser gets it: the first `limit` members listed, and how many there are in all.
+ *
+ * @example
+ * ```ts
+ * membersSnapshot(room.members()); // { members: [{ name: "Ana", door: "tcp" }, …at most 200], total: 10000 }
+ * ```
+ */
+export function membersSnapshot(members: readonly Member[], limit = MEMBERS_LISTED): WireMembers {
+  return { members: toWireMembers(members.slice(0, limit)), total: members.length };
+}
+
 /** A room event as an unnamed SSE event (so `EventSource.onmessage` gets it), with its id. */
 export function eventFrame(event: RoomEvent, epoch: string): Uint8Array {
   const wire = toWire(event, epoch);
@@ -74,7 +95,21 @@ export function resetFrame(
   return encoder.encode(head + kept.reverse().join(",") + tail);
 }
 
-/** `event: members`: who is present, as of the last event sent before it. */
-export function membersFrame(members: readonly Member[]): Uint8Array {
-  return encoder.encode(`event: ${SSE_MEMBERS}\ndata: ${JSON.stringify(toWireMembers(members))}\n\n`);
+/**
+ * `event: members`: who is present, as of the last event sent before it (see {@link membersSnapshot}). The
+ * list is bounded ({@link MEMBERS_LISTED}), and cut shorter if the frame would outgrow `maxBytes` (a frame
+ * larger than the stream's queue would get the stream cut off on every connect); `total` always counts all.
+ */
+export function membersFrame(members: readonly Member[], maxBytes = Infinity): Uint8Array {
+  const head = `event: ${SSE_MEMBERS}\ndata: {"members":[`;
+  const tail = `],"total":${members.length}}\n\n`;
+  const listed: string[] = [];
+  let size = encoder.encode(head + tail).length;
+  for (const member of toWireMembers(members.slice(0, MEMBERS_LISTED))) {
+    const json = JSON.stringify(member);
+    size += encoder.encode(json).length + (listed.length > 0 ? 1 : 0);
+    if (size > maxBytes) break;
+    listed.push(json);
+  }
+  return encoder.encode(head + listed.join(",") + tail);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RoomEvent } from "../../server/room/events.ts";
 import { MemoryLog } from "../../server/log/memory.ts";
-import { type Member, Room } from "../../server/room/room.ts";
+import { MAX_NAMES_IN_WHO, type Member, Room } from "../../server/room/room.ts";
 
 function setup(limits = { maxMessageBytes: 20, floodBurst: 100, floodRate: 100 }) {
   const room = new Room(new MemoryLog(), limits);
@@ -100,6 +100,31 @@ Deno.test("/who lists present members with their doors; /help lists the commands
   assert.deepEqual(room.input(ana, "/who"), { type: "reply", lines: ["2 online:", "  Ana (tcp)", "  Bob (web)"] });
   const help = room.input(ana, "/HELP");
   assert.ok(help.type === "reply" && help.lines[0] === "Commands:");
+});
+
+Deno.test("/who in a big room counts everyone but lists only the first names, then how many more", () => {
+  const { room, present } = setup();
+  const crowd = Array.from({ length: MAX_NAMES_IN_WHO + 50 }, (_, i) => present(`m${i}`));
+
+  const who = room.input(crowd[0], "/who");
+
+  assert.ok(who.type === "reply");
+  assert.equal(who.lines.length, 1 + MAX_NAMES_IN_WHO + 1);
+  assert.equal(who.lines[0], `${MAX_NAMES_IN_WHO + 50} online:`);
+  assert.deepEqual(who.lines.slice(1, -1), crowd.slice(0, MAX_NAMES_IN_WHO).map((m) => `  ${m.name} (tcp)`));
+  assert.equal(who.lines.at(-1), "  … and 50 more");
+  room.leave(crowd.at(-1)!, "quit");
+  const fewer = room.input(crowd[0], "/who");
+  assert.ok(fewer.type === "reply" && fewer.lines.at(-1) === "  … and 49 more");
+});
+
+Deno.test("/who with exactly as many members as it lists names them all, with no more line", () => {
+  const { room, present } = setup();
+  const crowd = Array.from({ length: MAX_NAMES_IN_WHO }, (_, i) => present(`m${i}`));
+  const who = room.input(crowd[0], "/who");
+  assert.ok(who.type === "reply");
+  assert.equal(who.lines.length, 1 + MAX_NAMES_IN_WHO);
+  assert.equal(who.lines.at(-1), `  m${MAX_NAMES_IN_WHO - 1} (tcp)`);
 });
 
 Deno.test("past the burst a member is told to wait, and nothing is sent", () => {
