@@ -137,7 +137,14 @@ Deno.test({
       });
     await followsToBottom();
 
-    await log.evaluate((e) => e.scrollTop = 0);
+    // Scroll events are dispatched on a later frame: wait for it (the island's listener runs first), so
+    // the island knows the reader scrolled up before the next message arrives.
+    await log.evaluate((e) =>
+      new Promise<void>((resolve) => {
+        e.addEventListener("scroll", () => requestAnimationFrame(() => resolve()), { once: true });
+        e.scrollTop = 0;
+      })
+    );
     await bob.send("line 41");
     await ana.message("Bob", "line 41").waitFor();
     await ana.page.getByRole("button", { name: "New messages ↓" }).waitFor();
