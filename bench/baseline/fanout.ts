@@ -8,6 +8,7 @@
  * deno run --allow-net bench/baseline/fanout.ts 60001   # prints "ready PORT"
  * ```
  */
+import { concat } from "../../server/io/bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -46,7 +47,7 @@ async function rounds(): Promise<void> {
     const writes: Promise<unknown>[] = [];
     for (const client of dirty) {
       if (client.writing || client.queue.length === 0) continue;
-      const bytes = client.queue.length === 1 ? client.queue[0] : join(client.queue, client.queued);
+      const bytes = client.queue.length === 1 ? client.queue[0] : concat(client.queue, client.queued);
       client.queue = [];
       client.queued = 0;
       client.writing = true;
@@ -57,16 +58,6 @@ async function rounds(): Promise<void> {
     for (const client of joined) if (client.queue.length > 0) dirty.add(client);
   }
   flushing = false;
-}
-
-function join(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {

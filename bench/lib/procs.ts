@@ -215,27 +215,23 @@ async function runPinned(binary: string, args: string[]): Promise<string> {
   return new TextDecoder().decode(stdout).trim();
 }
 
+/** The flags both generators (ours and the reference loadgen) take for one TCP load. */
+function commonArgs(load: GeneratorLoad, serverPid: number): string[] {
+  return [
+    ...["--port", String(load.port), "-n", String(load.tcp), "-s", String(load.senders)],
+    ...["-r", String(load.rate), "-t", String(load.seconds), "--size", String(load.size ?? 64)],
+    ...["--server-pid", String(serverPid)],
+  ];
+}
+
 /** Runs bench/out/gen against a server; one JSON result. */
 export async function runGenerator(load: GeneratorLoad, serverPid: number): Promise<GeneratorResult> {
   const args = [
-    "--port",
-    String(load.port),
-    "-n",
-    String(load.tcp),
+    ...commonArgs(load, serverPid),
     "-m",
     String(load.sse ?? 0),
-    "-s",
-    String(load.senders),
-    "-r",
-    String(load.rate),
-    "-t",
-    String(load.seconds),
-    "--size",
-    String(load.size ?? 64),
     "--hold",
     String(load.holdSeconds ?? 0),
-    "--server-pid",
-    String(serverPid),
   ];
   if (load.httpPort) args.push("--http-port", String(load.httpPort));
   const line = await runPinned(`${OUT}gen`, args);
@@ -244,24 +240,7 @@ export async function runGenerator(load: GeneratorLoad, serverPid: number): Prom
 
 /** The reference loadgen on the same load (TCP only); its own JSON, a few fields picked. */
 export async function runReference(load: GeneratorLoad, serverPid: number): Promise<Record<string, number>> {
-  const line = await runPinned(`${OUT}ref-loadgen`, [
-    "--proto",
-    "line",
-    "--port",
-    String(load.port),
-    "-n",
-    String(load.tcp),
-    "-s",
-    String(load.senders),
-    "-r",
-    String(load.rate),
-    "-t",
-    String(load.seconds),
-    "--size",
-    String(load.size ?? 64),
-    "--server-pid",
-    String(serverPid),
-  ]);
+  const line = await runPinned(`${OUT}ref-loadgen`, ["--proto", "line", ...commonArgs(load, serverPid)]);
   const all = JSON.parse(line.split("\n").at(-1) || "{}");
   return {
     deliveries_per_s_window: all.deliveries_per_s_window,
