@@ -12,16 +12,13 @@
 import type { RoomEvent } from "../room/events.ts";
 import type { Room } from "../room/room.ts";
 import { Connection, type ConnectionHost, type ConnectionOptions } from "./connection.ts";
+import { type CapsOptions, ConnectionCaps, type Slot } from "../io/caps.ts";
 import { Flusher } from "../io/flusher.ts";
 import { renderLine } from "./render.ts";
 
-export interface TcpDoorOptions extends ConnectionOptions {
+export interface TcpDoorOptions extends ConnectionOptions, CapsOptions {
   hostname: string;
   port: number;
-  maxPerAddress: number;
-  maxConnections: number;
-  /** "loopback": loopback addresses are not limited per address; "none": every address is. */
-  exempt: string;
 }
 
 const encoder = new TextEncoder();
@@ -31,9 +28,10 @@ const ACCEPT_RETRY_MS = 100;
 
 export class TcpDoor implements ConnectionHost {
   #listener: Deno.TcpListener;
-  #connections = new Set<Connection>();
+  /** Every open connection, with the slot it holds in the connection limits. */
+  #connections = new Map<Connection, Slot>();
   #listening = new Set<Connection>();
-  #perAddress = new Map<string, number>();
+  #caps: ConnectionCaps;
   #unsubscribe: () => void;
   #accepting: Promise<void>;
 
@@ -42,6 +40,7 @@ export class TcpDoor implements ConnectionHost {
     readonly options: TcpDoorOptions,
     readonly flusher: Flusher = new Flusher(),
   ) {
+    this.#caps = new ConnectionCaps(options);
     this.#listener = Deno.listen({
       hostname: options.hostname,
       port: options.port,
@@ -67,11 +66,8 @@ export class TcpDoor implements ConnectionHost {
 
   forget(connection: Connection): void {
     this.#listening.delete(connection);
-    if (!this.#connections.delete(connection)) return;
-    const address = (connection.conn.remoteAddr as Deno.NetAddr).hostname;
-    const count = (this.#perAddress.get(address) ?? 1) - 1;
-    if (count === 0) this.#perAddress.delete(address);
-    else this.#perAddress.set(address, count);
+    this.#connections.get(connection)?.release();
+    this.#connections.delete(connection);
   }
 
   /** Stops accepting, tells everyone connected, gives their sockets a moment to flush, and closes them. */
@@ -80,7 +76,7 @@ export class TcpDoor implements ConnectionHost {
     await this.#accepting;
     this.#unsubscribe();
     const line = "* server shutting down";
-    const connections = [...this.#connections];
+    const connections = [...this.#connections.keys()];
     await Promise.race([
       Promise.all(connections.map((connection) => connection.closeWith(line))),
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS)),
@@ -115,9 +111,10 @@ export class TcpDoor implements ConnectionHost {
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
-      const refusal = this.#refusal(conn.remoteAddr.hostname);
+      const address = conn.remoteAddr.hostname;
+      const refusal = this.#caps.refusal(address);
       if (refusal) {
-        refuse(conn, refusal);
+        refuse(conn, `! ${refusal.error}`);
         continue;
       }
       // Chat lines are small and latency-bound: Nagle plus a peer's delayed ACK would hold them ~40 ms.
@@ -128,23 +125,8 @@ export class TcpDoor implements ConnectionHost {
         // reset before we got here: the connection's first read will say so
       }
       const connection = new Connection(conn, this);
-      this.#connections.add(connection);
-      const address = conn.remoteAddr.hostname;
-      this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
+      this.#connections.set(connection, this.#caps.take(address));
       connection.run().catch((error) => console.error("tcp connection failed:", error));
-    }
-  }
-
-  #refusal(address: string): string | undefined {
-    if (this.#connections.size >= this.options.maxConnections) {
-      return `! server full (max ${this.options.maxConnections} connections), try again later`;
-    }
-    const limit = this.options.maxPerAddress;
-    if (
-      !(this.options.exempt === "loopback" && isLoopback(address)) &&
-      (this.#perAddress.get(address) ?? 0) >= limit
-    ) {
-      return `! too many connections from your address (max ${limit})`;
     }
   }
 }
@@ -157,9 +139,4 @@ function refuse(conn: Deno.Conn, line: string): void {
       // already closed
     }
   });
-}
-
-function isLoopback(address: string): boolean {
-  return address === "::1" || address.startsWith("127.") ||
-    address.startsWith("::ffff:127.");
 }

@@ -16,7 +16,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { getConnInfo } from "hono/deno";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { Refusal } from "./caps.ts";
+import type { Refusal } from "../io/caps.ts";
 import type { AppEnv } from "./env.ts";
 import type { Session } from "./sessions.ts";
 

@@ -19,7 +19,7 @@ import type { SSEStreamingApi } from "hono/streaming";
 import type { Flusher } from "../io/flusher.ts";
 import { isVisibleTo, type RoomEvent } from "../room/events.ts";
 import type { Outcome, Room } from "../room/room.ts";
-import { type CapsOptions, ConnectionCaps, type Refusal } from "./caps.ts";
+import { type CapsOptions, ConnectionCaps, type Refusal } from "../io/caps.ts";
 import { planReplay } from "./replay.ts";
 import { type Session, Sessions, type SignIn } from "./sessions.ts";
 import { EventStream } from "./sse.ts";

@@ -18,7 +18,7 @@
 import type { LeaveReason } from "../room/events.ts";
 import { checkName } from "../room/names.ts";
 import type { Member, Room } from "../room/room.ts";
-import type { ConnectionCaps, Slot } from "./caps.ts";
+import type { ConnectionCaps, Slot } from "../io/caps.ts";
 
 /** What a session needs from a stream: a way to end it. */
 export interface Closable {

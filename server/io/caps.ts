@@ -1,7 +1,7 @@
 /**
- * The web door's connection limits, the same as the TCP door's but counted on their own: a web
- * connection is an open SSE stream, or a sign-in that has not opened its first stream yet (so one address
- * cannot squat names). Each one holds a {@link Slot} from its remote address until it ends.
+ * Connection limits per remote address and in all, one instance per door (each door counts its own): a TCP
+ * socket; for the web, an open SSE stream or a sign-in that has not opened its first stream yet (so one
+ * address cannot squat names). Each connection holds a {@link Slot} from its remote address until it ends.
  *
  * @example
  * ```ts
