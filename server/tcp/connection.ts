@@ -8,6 +8,7 @@ import type { Member, Outcome, Room } from "../room/room.ts";
 import type { Flusher } from "../io/flusher.ts";
 import { type LineItem, LineReader } from "./line_reader.ts";
 import { Outbox } from "../io/outbox.ts";
+import { countWithin } from "../io/bytes.ts";
 import { renderLine } from "./render.ts";
 
 export const PROMPT = "Enter your name:";
@@ -259,13 +260,6 @@ export class Connection {
  * must not overflow a newcomer's queue before it has read a byte.
  */
 function fitHistory(events: RoomEvent[], budget: number): string[] {
-  const lines: string[] = [];
-  let bytes = 0;
-  for (let i = events.length - 1; i >= 0; i--) {
-    const line = renderLine(events[i]);
-    bytes += encoder.encode(line).length + 1;
-    if (bytes > budget) break;
-    lines.push(line);
-  }
-  return lines.reverse();
+  const newestFirst = events.map(renderLine).reverse();
+  return newestFirst.slice(0, countWithin(newestFirst, budget, 1)).reverse();
 }

@@ -18,6 +18,7 @@ import {
   type WireMember,
   type WireMembers,
 } from "../../common/wire.ts";
+import { countWithin } from "../io/bytes.ts";
 import type { RoomEvent } from "../room/events.ts";
 import type { Member } from "../room/room.ts";
 
@@ -84,14 +85,8 @@ export function resetFrame(
 ): Uint8Array {
   const head = `event: ${SSE_RESET}\nid: ${eventId(epoch, position)}\ndata: {"events":[`;
   const tail = "]}\n\n";
-  const kept: string[] = [];
-  let size = encoder.encode(head + tail).length;
-  for (let i = events.length - 1; i >= 0; i--) {
-    const json = JSON.stringify(toWire(events[i], epoch));
-    size += encoder.encode(json).length + (kept.length > 0 ? 1 : 0);
-    if (size > maxBytes) break;
-    kept.push(json);
-  }
+  const newestFirst = events.map((event) => JSON.stringify(toWire(event, epoch))).reverse();
+  const kept = newestFirst.slice(0, countWithin(newestFirst, commaListBudget(maxBytes, head + tail), 1));
   return encoder.encode(head + kept.reverse().join(",") + tail);
 }
 
@@ -103,13 +98,15 @@ export function resetFrame(
 export function membersFrame(members: readonly Member[], maxBytes = Infinity): Uint8Array {
   const head = `event: ${SSE_MEMBERS}\ndata: {"members":[`;
   const tail = `],"total":${members.length}}\n\n`;
-  const listed: string[] = [];
-  let size = encoder.encode(head + tail).length;
-  for (const member of toWireMembers(members.slice(0, MEMBERS_LISTED))) {
-    const json = JSON.stringify(member);
-    size += encoder.encode(json).length + (listed.length > 0 ? 1 : 0);
-    if (size > maxBytes) break;
-    listed.push(json);
-  }
-  return encoder.encode(head + listed.join(",") + tail);
+  const listed = toWireMembers(members.slice(0, MEMBERS_LISTED)).map((member) => JSON.stringify(member));
+  const kept = listed.slice(0, countWithin(listed, commaListBudget(maxBytes, head + tail), 1));
+  return encoder.encode(head + kept.join(",") + tail);
+}
+
+/**
+ * The budget for the items of a comma-separated list inside `frame` (its fixed part) of at most `maxBytes`,
+ * counting one comma per item: k items need k − 1 commas, hence the one byte back.
+ */
+function commaListBudget(maxBytes: number, frame: string): number {
+  return maxBytes - encoder.encode(frame).length + 1;
 }
