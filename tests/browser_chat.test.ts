@@ -119,6 +119,20 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a browser that forbids site storage still signs in, listens and talks",
+  ...BROWSER_TEST,
+  async fn() {
+    await using server = await startServer();
+    await using browser = await launchBrowser();
+    const ana = await openChat(browser, server.httpUrl, { storage: false });
+    await ana.signIn("Ana"); // waits for "Online": the stream opened although the name could not be kept
+    await using bob = await join(server.tcpPort, "Bob");
+    await ana.type("hello without storage");
+    await bob.expectLine("Ana: hello without storage");
+  },
+});
+
+Deno.test({
   name: "the view follows new messages unless the reader scrolled up, then offers a way back down",
   ...BROWSER_TEST,
   async fn() {

@@ -172,7 +172,7 @@ export function createChat(init: ChatInit) {
         me.value = response.body.name;
         error.value = undefined;
       });
-      localStorage.setItem(NAME_KEY, response.body.name);
+      rememberName(response.body.name);
       listen();
       return true;
     }
@@ -217,7 +217,7 @@ export function createChat(init: ChatInit) {
     if (response.status === 202) {
       if (response.body.reply) addNotice(response.body.reply);
       if (response.body.quit) {
-        localStorage.removeItem(NAME_KEY);
+        rememberName(undefined);
         endSession();
       }
       return true;
@@ -274,7 +274,7 @@ export function createChat(init: ChatInit) {
 
     /** Leaves the room and forgets the name. */
     async signOut(): Promise<void> {
-      localStorage.removeItem(NAME_KEY);
+      rememberName(undefined);
       endSession();
       try {
         await request("DELETE", "/api/session");
@@ -283,6 +283,16 @@ export function createChat(init: ChatInit) {
       }
     },
   };
+}
+
+/** Keeps (or, with undefined, forgets) the name for the next visit; a browser that forbids storage just won't. */
+function rememberName(name: string | undefined): void {
+  try {
+    if (name === undefined) localStorage.removeItem(NAME_KEY);
+    else localStorage.setItem(NAME_KEY, name);
+  } catch {
+    // storage disabled: signing in again after a restart will ask for the name
+  }
 }
 
 function storedName(): string | undefined {

@@ -60,6 +60,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
 export interface ChatPageOptions {
   viewport?: { width: number; height: number };
   javaScriptEnabled?: boolean;
+  /** false: the page's localStorage throws on every use, as in browsers that forbid site storage. */
+  storage?: boolean;
 }
 
 /** Opens the chat page in a fresh browser context (its own cookies and localStorage). */
@@ -69,6 +71,15 @@ export async function openChat(browser: Browser, url: string, options: ChatPageO
     javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
+  if (options.storage === false) {
+    await context.addInitScript(() => {
+      Object.defineProperty(globalThis, "localStorage", {
+        get() {
+          throw new DOMException("storage is forbidden here", "SecurityError");
+        },
+      });
+    });
+  }
   const page = await context.newPage();
   const chat = new ChatPage(page);
   await page.goto(url);
