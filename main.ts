@@ -1,33 +1,32 @@
 /**
- * The chat service: one room, two doors. Reads the config, opens the log, builds the Room, starts the
- * TCP door and the web door, and shuts down cleanly on Ctrl-C / SIGTERM.
+ * The chat service: one room, two doors. Reads the config, opens the store and the directory, builds the
+ * Room, starts the TCP door and the web door, and shuts down cleanly on Ctrl-C / SIGTERM.
  */
 import { ConfigError, parseConfig, usage } from "./server/config.ts";
 import type { Config } from "./server/config.ts";
+import { LocalDirectory } from "./server/directory/local.ts";
 import { Flusher } from "./server/io/flusher.ts";
-import { openLog } from "./server/log/open.ts";
+import { openStore } from "./server/store/open.ts";
 import { Room } from "./server/room/room.ts";
 import { TcpDoor } from "./server/tcp/door.ts";
 import { WebDoor } from "./server/web/door.ts";
 import { startHttp } from "./server/web/http.ts";
 
 export interface Service {
-  room: Room;
-  tcp: TcpDoor;
-  web: WebDoor;
-  httpUrl: string;
   shutdown(): Promise<void>;
 }
 
 /** Starts everything the config asks for; prints where each door listens, then `ready`. */
 export async function startService(config: Config): Promise<Service> {
-  const log = await openLog(config);
-  const room = new Room(log, {
+  const store = await openStore(config);
+  const directory = new LocalDirectory();
+  const room = new Room(store, directory, {
     maxMessageBytes: config.maxLine,
     floodBurst: config.floodBurst,
     floodRate: config.floodRate,
+    history: config.history,
   });
-  const flusher = new Flusher();
+  const flusher = new Flusher({ backlogHigh: config.backlog });
   const tcp = new TcpDoor(room, {
     hostname: config.host,
     port: config.tcpPort,
@@ -42,7 +41,6 @@ export async function startService(config: Config): Promise<Service> {
   console.log(`tcp listening on ${tcp.address}`);
   const web = new WebDoor(room, {
     sendq: config.sendq,
-    history: config.history,
     graceMs: config.grace * 1000,
     heartbeatMs: config.heartbeat * 1000,
     registrationTimeoutMs: config.registrationTimeout * 1000,
@@ -54,14 +52,12 @@ export async function startService(config: Config): Promise<Service> {
   console.log(`http listening on ${http.url}`);
   console.log("ready");
   return {
-    room,
-    tcp,
-    web,
-    httpUrl: http.url,
     async shutdown() {
       await Promise.all([tcp.shutdown(), web.shutdown()]);
       await http.shutdown();
-      await log.close();
+      room.close();
+      await directory.close();
+      await store.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * What the SQLite log costs next to the memory log, under the same load, in one process (no network):
+ * What the SQLite store costs next to the memory store, under the same load, in one process (no network):
  *
  * - throughput: appends in bursts of {@link BURST} (one socket read's worth), yielding to the event loop
  *   between bursts, as fast as the machine goes, until every row is on disk;
@@ -7,21 +7,34 @@
  *   subscriber is called inside append), append → durable (the batch holding the event is committed:
  *   what a SIGKILL can lose at most), and the longest the event loop was stalled (flushes, pruning).
  *
- * Every SQLite run keeps {@link RETAIN} rows, so pruning runs throughout. `--quick` shortens the runs.
+ * Every SQLite run keeps {@link RETAIN} rows, so pruning runs throughout.
  *
  *   deno run -A bench/log_backends.ts            # writes bench/results/log-<date>.{json,md}
+ *   deno run -A bench/log_backends.ts --quick    # shorter runs, same files
+ *   deno run -A bench/log_backends.ts --smoke    # a second or two: checks it runs, prints, writes nothing
  */
 import { setImmediate } from "node:timers";
-import type { RoomLog } from "../server/log/log.ts";
-import { MemoryLog } from "../server/log/memory.ts";
-import { FLUSH_MS, SqliteLog } from "../server/log/sqlite.ts";
 import type { NewEvent } from "../server/room/events.ts";
+import { MemoryStore } from "../server/store/memory.ts";
+import { FLUSH_MS, SqliteStore } from "../server/store/sqlite.ts";
+import type { EventStore } from "../server/store/store.ts";
 
-const QUICK = Deno.args.includes("--quick");
+const USAGE = `usage: deno run -A bench/log_backends.ts [--quick | --smoke]
+  (no flag)  full runs; writes bench/results/log-<date>.{json,md}
+  --quick    shorter runs; writes the same files
+  --smoke    tiny runs that only check the benchmark works; prints the table, writes nothing`;
+
+if (Deno.args.includes("--help") || Deno.args.some((arg) => !["--quick", "--smoke"].includes(arg))) {
+  console.log(USAGE);
+  Deno.exit(Deno.args.includes("--help") ? 0 : 2);
+}
+
+const SMOKE = Deno.args.includes("--smoke");
+const QUICK = SMOKE || Deno.args.includes("--quick");
 const BURST = 50;
-const THROUGHPUT_EVENTS = QUICK ? 50_000 : 300_000;
+const THROUGHPUT_EVENTS = SMOKE ? 2_000 : QUICK ? 50_000 : 300_000;
 const RATE = 5_000;
-const RATE_SECONDS = QUICK ? 2 : 4;
+const RATE_SECONDS = SMOKE ? 0.1 : QUICK ? 2 : 4;
 /** The machine is shared: each variant runs this many times, interleaved, and the best run counts. */
 const ROUNDS = QUICK ? 1 : 2;
 const RETAIN = 20_000;
@@ -29,24 +42,24 @@ const TICK_MS = 1;
 
 interface Variant {
   name: string;
-  open(dir: string): RoomLog;
+  open(dir: string): EventStore;
 }
 
 const VARIANTS: Variant[] = [
-  { name: "memory", open: () => new MemoryLog(1000) },
+  { name: "memory", open: () => new MemoryStore(1000) },
   {
     name: `sqlite, NORMAL, ${flushName(FLUSH_MS)} (default)`,
-    open: (dir) => SqliteLog.open(`${dir}/default.db`, { retain: RETAIN }),
+    open: (dir) => SqliteStore.open(`${dir}/default.db`, { retain: RETAIN }),
   },
   ...[0, 2, 10].filter((ms) => ms !== FLUSH_MS).map((flushMs) => ({
     name: `sqlite, NORMAL, ${flushName(flushMs)}`,
-    open: (dir: string) => SqliteLog.open(`${dir}/flush-${flushMs}.db`, { retain: RETAIN, flushMs }),
+    open: (dir: string) => SqliteStore.open(`${dir}/flush-${flushMs}.db`, { retain: RETAIN, flushMs }),
   })),
   {
     name: `sqlite, FULL, ${flushName(FLUSH_MS)}`,
-    open: (dir) => SqliteLog.open(`${dir}/full.db`, { retain: RETAIN, synchronous: "FULL" }),
+    open: (dir) => SqliteStore.open(`${dir}/full.db`, { retain: RETAIN, synchronous: "FULL" }),
   },
-  { name: "sqlite :memory:", open: () => SqliteLog.open(":memory:", { retain: RETAIN }) },
+  { name: "sqlite :memory:", open: () => SqliteStore.open(":memory:", { retain: RETAIN }) },
 ];
 
 function flushName(ms: number): string {
@@ -77,8 +90,8 @@ const event = (n: number): NewEvent => ({
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function durable(log: RoomLog): Promise<void> {
-  return log instanceof SqliteLog ? log.durable() : Promise.resolve();
+function durable(store: EventStore): Promise<void> {
+  return store instanceof SqliteStore ? store.durable() : Promise.resolve();
 }
 
 function distribution(samples: number[]): Distribution {
@@ -106,21 +119,24 @@ function watchLoop(): () => number[] {
   };
 }
 
-async function throughput(log: RoomLog): Promise<number> {
+async function throughput(store: EventStore): Promise<number> {
   const started = performance.now();
   for (let n = 0; n < THROUGHPUT_EVENTS; n += BURST) {
-    for (let i = 0; i < BURST; i++) log.append(event(n + i));
+    // Not awaited one by one: a burst is appended within one turn, as the room does with one socket read.
+    const burst: Promise<unknown>[] = [];
+    for (let i = 0; i < BURST; i++) burst.push(store.append(event(n + i)));
+    await Promise.all(burst);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await durable(log);
+  await durable(store);
   return Math.round(THROUGHPUT_EVENTS / ((performance.now() - started) / 1000));
 }
 
-async function latency(log: RoomLog): Promise<Pick<Result, "append" | "durable" | "loopStall">> {
+async function latency(store: EventStore): Promise<Pick<Result, "append" | "durable" | "loopStall">> {
   const appendMs: number[] = [];
   const durableMs: number[] = [];
   let delivered = 0;
-  const stop = log.subscribe(() => delivered++);
+  const stop = store.subscribe(() => delivered++);
   const stopWatching = watchLoop();
   const perTick = RATE / 1000;
   const started = performance.now();
@@ -129,13 +145,15 @@ async function latency(log: RoomLog): Promise<Pick<Result, "append" | "durable" 
     const due = Math.floor((performance.now() - started) * perTick);
     for (; sent < due; sent++) {
       const before = performance.now();
-      log.append(event(sent));
+      // The time until append() returns; memory and SQLite call the subscribers inside it.
+      const appended = store.append(event(sent));
       appendMs.push(performance.now() - before);
-      if (log instanceof SqliteLog) durable(log).then(() => durableMs.push(performance.now() - before));
+      appended.catch((error) => console.error(`append failed: ${error}`));
+      if (store instanceof SqliteStore) durable(store).then(() => durableMs.push(performance.now() - before));
     }
     await pause(TICK_MS);
   }
-  await durable(log);
+  await durable(store);
   const lags = stopWatching();
   stop();
   if (delivered !== sent) throw new Error(`subscriber saw ${delivered} of ${sent} events`);
@@ -149,7 +167,7 @@ async function latency(log: RoomLog): Promise<Pick<Result, "append" | "durable" 
 function markdown(date: string, results: Result[]): string {
   const ms = (d: Distribution | null) => d ? `${d.p50} / ${d.p99} / ${d.max}` : "—";
   return [
-    `# Room log backends, ${date}`,
+    `# Event store backends, ${date}`,
     "",
     `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, ${Deno.build.os}. ` +
     `Throughput: ${THROUGHPUT_EVENTS} appends in bursts of ${BURST}, until all are on disk. ` +
@@ -174,14 +192,14 @@ const runs: Result[][] = VARIANTS.map(() => []);
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, variant] of VARIANTS.entries()) {
-      const log = variant.open(dir);
+      const store = variant.open(dir);
       try {
-        const appendsPerSecond = await throughput(log);
-        const measured = await latency(log);
+        const appendsPerSecond = await throughput(store);
+        const measured = await latency(store);
         runs[i].push({ backend: variant.name, appendsPerSecond, ...measured });
         console.log(`round ${round + 1}: ${variant.name}: ${JSON.stringify(runs[i].at(-1))}`);
       } finally {
-        await log.close();
+        await store.close();
       }
       for await (const entry of Deno.readDir(dir)) await Deno.remove(`${dir}/${entry.name}`);
     }
@@ -197,6 +215,10 @@ const results: Result[] = runs.map((rounds) => {
 });
 
 const date = new Date().toISOString().slice(0, 10);
+if (SMOKE) {
+  console.log(`\n${markdown(date, results)}\n--smoke: nothing written`);
+  Deno.exit(0);
+}
 const out = new URL("./results/", import.meta.url);
 await Deno.mkdir(out, { recursive: true });
 const json = new URL(`log-${date}.json`, out);

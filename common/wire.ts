@@ -1,10 +1,12 @@
 /**
- * What the browser and the server both know: the JSON shape of an event on the wire, and the SSE
- * event id that carries the log's epoch so ids from another run are never mistaken for current ones.
- * Type-light and dependency-free: this file ships to the browser.
+ * What the browser and the server both know: the JSON shape of an event on the wire, and the names of
+ * the SSE events. Type-light and dependency-free: this file ships to the browser.
  */
 
-/** A room event as the browser sees it. `id` is `${epoch}-${sequence}`. */
+/**
+ * A room event as the browser sees it. `id` is opaque (it carries the store's epoch, so an id from another
+ * run is never mistaken for a current one): the browser only hands it back as `Last-Event-ID`.
+ */
 export interface WireEvent {
   id: string;
   at: number;
@@ -13,6 +15,8 @@ export interface WireEvent {
   text?: string;
   door?: "tcp" | "web";
   reason?: string;
+  /** A private message: the recipient's name (only the sender and the recipient ever get it). */
+  to?: string;
 }
 
 /** A present member as the browser sees it. */
@@ -39,20 +43,3 @@ export const SSE_RESET = "reset";
 export const SSE_MEMBERS = "members";
 /** The server is going away: the last event of every stream; the page reconnects as usual. */
 export const SSE_SHUTDOWN = "shutdown";
-
-export function eventId(epoch: string, sequence: number): string {
-  return `${epoch}-${sequence}`;
-}
-
-/** The sequence number in `id` if it belongs to `epoch`, else undefined (unknown, foreign or malformed). */
-export function parseEventId(
-  id: string | null | undefined,
-  epoch: string,
-): number | undefined {
-  if (!id) return undefined;
-  const dash = id.lastIndexOf("-");
-  if (dash <= 0 || id.slice(0, dash) !== epoch) return undefined;
-  const tail = id.slice(dash + 1);
-  if (!/^\d{1,15}$/.test(tail)) return undefined;
-  return Number(tail);
-}

@@ -39,7 +39,7 @@ export default function Chat(props: ChatInit) {
           <MessageList entries={chat.entries} me={chat.me} local={ready.value} />
           <Composer chat={chat} ready={ready} />
         </section>
-        <MemberList members={chat.members} me={chat.me} />
+        <MemberList members={chat.members} me={chat.me} draft={chat.draft} />
       </div>
     </div>
   );

@@ -1,4 +1,4 @@
-import type { AppProps } from "../server/web/page.ts";
+import type { AppProps } from "../framework/page.ts";
 
 /** The document shell around every page. */
 export default function App({ Component }: AppProps) {

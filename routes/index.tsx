@@ -1,17 +1,15 @@
 /**
- * `GET /`: the chat page. The recent history and who is present (a bounded list and the total, like the
+ * `GET /`: the chat page. The recent public history and who is present (a bounded list and the total, like the
  * stream's `members` event) are in the HTML itself; the island picks up right after the newest event
  * rendered here, so nothing between render and subscribe is lost.
  */
 import type { Context } from "hono";
-import { eventId } from "../common/wire.ts";
 import { NoScript } from "../components/NoScript.tsx";
 import { SiteHeader } from "../components/SiteHeader.tsx";
 import Chat from "../islands/Chat.tsx";
 import type { ChatInit } from "../islands/chat/model.ts";
-import { isVisibleTo } from "../server/room/events.ts";
 import type { AppEnv } from "../server/web/env.ts";
-import { page, type PageProps } from "../server/web/page.ts";
+import { page, type PageProps } from "../framework/page.ts";
 import { membersSnapshot, toWire } from "../server/web/wire.ts";
 
 interface Data extends ChatInit {
@@ -21,14 +19,11 @@ interface Data extends ChatInit {
 export const handler = {
   async GET(c: Context<AppEnv>) {
     const { room, config } = c.var;
-    const log = room.log;
-    const newest = log.lastId();
-    const recent = await log.recent(config.history);
-    const lastId = recent.length > 0 ? recent[recent.length - 1].id : newest;
+    const history = await room.history(config.history);
     const data: Data = {
-      events: recent.filter((event) => isVisibleTo(event, undefined)).map((event) => toWire(event, log.epoch)),
+      events: history.events.map(toWire),
       members: membersSnapshot(room.members()),
-      lastEventId: eventId(log.epoch, lastId),
+      lastEventId: history.position,
       tcpHint: config.tcpPort === 0 ? "nc and the TCP door's port" : `nc ${config.host} ${config.tcpPort}`,
     };
     return page(data, { headers: { "Cache-Control": "no-store" } });

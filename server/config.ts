@@ -38,6 +38,7 @@ export interface Config {
   floodRate: number;
   registrationTimeout: number;
   sendq: number;
+  backlog: number;
   maxPerAddress: number;
   maxConnections: number;
   exempt: string;
@@ -71,7 +72,9 @@ export const OPTIONS: Record<string, Option> = {
     key: "history",
     kind: "count",
     default: 20,
-    help: "events replayed on join",
+    // Every history is read into memory at once (for a newcomer, a page, a reset): kept small.
+    max: 1000,
+    help: "events replayed on join (at most 1000)",
   },
   "max-line": {
     key: "maxLine",
@@ -102,7 +105,13 @@ export const OPTIONS: Record<string, Option> = {
     key: "sendq",
     kind: "limit",
     default: 256 * 1024,
-    help: "bytes queued for one reader before it is cut off",
+    help: "bytes queued behind a socket that stopped taking them before its reader is cut off",
+  },
+  "backlog": {
+    key: "backlog",
+    kind: "limit",
+    default: 16 * 1024 * 1024,
+    help: "bytes the server may have queued for readers that take them before input waits (overload)",
   },
   "max-per-address": {
     key: "maxPerAddress",

@@ -30,8 +30,8 @@ Deno.test({
     assert.equal(await ana.message("Ana", "hello from the browser").count(), 1, "own message once, as echoed");
 
     await ana.type("/me waves");
-    await bob.expectLine("* Ana waves");
-    await ana.entry("Ana waves").waitFor();
+    await bob.expectLine("~ Ana waves");
+    await ana.action("Ana", "waves").waitFor();
     await ana.type("/who");
     await ana.entry(/2 online:\s+Ana \(web\)\s+Bob \(tcp\)/).waitFor();
     assert.equal(ana.errors.length, 0, ana.errors.join("\n"));

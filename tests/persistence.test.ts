@@ -1,18 +1,20 @@
 /**
  * History that survives: the real server on a SQLite file, stopped, killed and started again; and the
- * files it must refuse. Log-level checks open the same file with SqliteLog once the server is gone.
+ * files it must refuse. Store-level checks open the same file with SqliteStore once the server is gone.
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { SqliteLog } from "../server/log/sqlite.ts";
-import { APPLICATION_ID, DatabaseError, SCHEMA_VERSION } from "../server/log/schema.ts";
+import { eventId, positionOf } from "../server/store/ids.ts";
+import { SqliteStore } from "../server/store/sqlite.ts";
+import { APPLICATION_ID, DatabaseError, SCHEMA_VERSION } from "../server/store/schema.ts";
+import type { RoomEvent } from "../server/room/events.ts";
 import { startServer } from "./helpers/server.ts";
 import { connectTcp, join, type TcpClient, WELCOME } from "./helpers/tcp_client.ts";
 import { parseEvent, WebClient } from "./helpers/http.ts";
 import type { SseEvent } from "./helpers/sse_client.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
-/** Far longer than the log's flush delay (a few ms), so events older than this must be on disk. */
+/** Far longer than the store's flush delay (a few ms), so events older than this must be on disk. */
 const SETTLE_MS = 1000;
 
 async function tempDb(): Promise<{ dir: string; db: string } & AsyncDisposable> {
@@ -58,15 +60,25 @@ function assertOneLineError(result: { code: number; stderr: string }, mentions: 
   else assert.match(lines[0], mentions);
 }
 
-/** The log as a freshly started server would see it; closed before returning. */
-async function inspect<T>(db: string, look: (log: SqliteLog) => Promise<T> | T): Promise<T> {
-  const log = SqliteLog.open(db, { retain: 100_000 });
+/** More than any test stores: a `since` limit that asks for the whole gap. */
+const ALL = 1_000_000;
+
+/** The store as a freshly started server would see it; closed before returning. */
+async function inspect<T>(db: string, look: (store: SqliteStore) => Promise<T> | T): Promise<T> {
+  const store = SqliteStore.open(db, { retain: 100_000 });
   try {
-    return await look(log);
+    return await look(store);
   } finally {
-    await log.close();
+    await store.close();
   }
 }
+
+/** The ids `<epoch>-from` .. `<epoch>-to`: SQLite positions are consecutive numbers from 1. */
+function ids(epoch: string, from: number, to: number): string[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => eventId(epoch, from + i));
+}
+
+const idsOf = (events: RoomEvent[] | null) => events?.map((event) => event.id) ?? null;
 
 Deno.test("after a restart a newcomer sees the same greeting and history as before it", async () => {
   await using tmp = await tempDb();
@@ -79,7 +91,7 @@ Deno.test("after a restart a newcomer sees the same greeting and history as befo
     await ana.send("hello Bob");
     await ana.send("/me waves");
     // Two sockets have no order between them: wait until Ana's lines are in before Bob speaks.
-    await ana.expectLine("* Ana waves");
+    await ana.expectLine("~ Ana waves");
     await bob.send("hi Ana, ünïcödé 👋");
     await ana.expectLine("Bob: hi Ana, ünïcödé 👋");
     await quit(bob);
@@ -94,7 +106,7 @@ Deno.test("after a restart a newcomer sees the same greeting and history as befo
     "* Ana joined the chat",
     "* Bob joined the chat",
     "Ana: hello Bob",
-    "* Ana waves",
+    "~ Ana waves",
     "Bob: hi Ana, ünïcödé 👋",
     "* Bob left the chat",
     "* Ana left the chat",
@@ -109,7 +121,7 @@ Deno.test("after a restart a newcomer sees the same greeting and history as befo
 Deno.test("after a restart ids go on from where they were and a replay from before it is exact", async () => {
   await using tmp = await tempDb();
   const args = ["--db", tmp.db];
-  const epoch = await inspect(tmp.db, (log) => log.epoch);
+  const epoch = await inspect(tmp.db, (store) => store.epoch);
   for (const name of ["Ana", "Bob"]) {
     await using server = await startServer(args);
     const client = await join(server.tcpPort, name);
@@ -118,10 +130,10 @@ Deno.test("after a restart ids go on from where they were and a replay from befo
     await quit(client);
     assert.equal(await server.stop("SIGTERM"), 0);
   }
-  await inspect(tmp.db, async (log) => {
-    assert.equal(log.epoch, epoch);
-    const events = (await log.since(0))!;
-    assert.deepEqual(events.map((event) => event.id), [1, 2, 3, 4, 5, 6]);
+  await inspect(tmp.db, async (store) => {
+    assert.equal(store.epoch, epoch);
+    const events = (await store.since(eventId(epoch, 0), ALL))!;
+    assert.deepEqual(idsOf(events), ids(epoch, 1, 6));
     assert.deepEqual(events.map((event) => `${event.kind} ${event.from}`), [
       "join Ana",
       "message Ana",
@@ -130,7 +142,7 @@ Deno.test("after a restart ids go on from where they were and a replay from befo
       "message Bob",
       "leave Bob",
     ]);
-    assert.deepEqual(await log.since(3), events.slice(3));
+    assert.deepEqual(await store.since(eventId(epoch, 3), ALL), events.slice(3));
   });
 });
 
@@ -199,7 +211,7 @@ Deno.test("after a crash a browser resuming from before it gets a reset with the
 Deno.test("killed (SIGKILL) right after clients saw messages, the server loses at most the last few ms", async () => {
   await using tmp = await tempDb();
   const args = ["--db", tmp.db, "--history", "100", "--flood-burst", "100"];
-  const epoch = await inspect(tmp.db, (log) => log.epoch);
+  const epoch = await inspect(tmp.db, (store) => store.epoch);
   const settled = Array.from({ length: 20 }, (_, i) => `settled ${i + 1}`);
   const inFlight = Array.from({ length: 20 }, (_, i) => `in flight ${i + 1}`);
   {
@@ -225,7 +237,7 @@ Deno.test("killed (SIGKILL) right after clients saw messages, the server loses a
   assert.deepEqual(history.slice(0, 1), ["* Ana joined the chat"]);
   assert.equal(await server.stop("SIGTERM"), 0);
   // Readers may have seen ids that are now reissued: a new epoch makes them reset instead of resuming.
-  assert.notEqual(await inspect(tmp.db, (log) => log.epoch), epoch);
+  assert.notEqual(await inspect(tmp.db, (store) => store.epoch), epoch);
 });
 
 Deno.test("--retain keeps the newest N events on disk; a replay from a pruned id gets null (reset)", async () => {
@@ -243,9 +255,9 @@ Deno.test("--retain keeps the newest N events on disk; a replay from a pruned id
   const rows = reader.prepare("SELECT count(*) AS n, min(id) AS low, max(id) AS high FROM events").get();
   reader.close();
   assert.deepEqual({ ...rows }, { n: 5, low: 10, high: 14 });
-  await inspect(tmp.db, async (log) => {
-    assert.equal(await log.since(8), null);
-    assert.deepEqual((await log.since(9))!.map((event) => event.id), [10, 11, 12, 13, 14]);
+  await inspect(tmp.db, async (store) => {
+    assert.equal(await store.since(eventId(store.epoch, 8), ALL), null);
+    assert.deepEqual(idsOf(await store.since(eventId(store.epoch, 9), ALL)), ids(store.epoch, 10, 14));
   });
   await using server = await startServer(args);
   const { client, history } = await arrive(server.tcpPort, "Bob");
@@ -255,48 +267,67 @@ Deno.test("--retain keeps the newest N events on disk; a replay from a pruned id
 
 Deno.test("with nothing retained, ids still never go back after a restart", async () => {
   await using tmp = await tempDb();
-  let log = SqliteLog.open(tmp.db, { retain: 0 });
-  for (let n = 1; n <= 3; n++) log.append({ at: n, kind: "system", text: `s${n}` });
-  await log.close();
-  log = SqliteLog.open(tmp.db, { retain: 0 });
+  let store = SqliteStore.open(tmp.db, { retain: 0 });
+  for (let n = 1; n <= 3; n++) await store.append({ at: n, kind: "system", text: `s${n}` });
+  await store.close();
+  store = SqliteStore.open(tmp.db, { retain: 0 });
   try {
-    assert.equal(log.lastId(), 3);
-    assert.deepEqual(await log.recent(10), []);
-    assert.equal(await log.since(2), null);
-    log.append({ at: 4, kind: "system", text: "s4" });
-    assert.equal(log.lastId(), 4);
+    const { epoch } = store;
+    assert.equal(store.lastId(), eventId(epoch, 3));
+    assert.deepEqual(await store.recent(10), []);
+    assert.equal(await store.since(eventId(epoch, 2), ALL), null);
+    assert.equal((await store.append({ at: 4, kind: "system", text: "s4" })).id, eventId(epoch, 4));
+    assert.equal(store.lastId(), eventId(epoch, 4));
   } finally {
-    await log.close();
+    await store.close();
   }
 });
 
-Deno.test("a long replay from the file is exact even when events arrive while it is read", async () => {
+Deno.test("a paged replay from the file is exact even when events arrive between pages", async () => {
   await using tmp = await tempDb();
-  const log = SqliteLog.open(tmp.db, { retain: 100_000, ringSize: 10 });
+  const store = SqliteStore.open(tmp.db, { retain: 100_000, ringSize: 10 });
   try {
-    for (let n = 1; n <= 5000; n++) log.append({ at: n, kind: "system", text: `s${n}` });
-    await log.durable();
-    const replay = log.since(0);
-    for (let n = 5001; n <= 5003; n++) log.append({ at: n, kind: "system", text: `s${n}` });
-    const events = (await replay)!;
-    assert.deepEqual(events.map((event) => event.id), Array.from({ length: log.lastId() }, (_, i) => i + 1));
-    assert.equal(events.at(-1)!.text, `s${log.lastId()}`);
+    for (let n = 1; n <= 5000; n++) await store.append({ at: n, kind: "system", text: `s${n}` });
+    await store.durable();
+    const replayed: RoomEvent[] = [];
+    let cursor = eventId(store.epoch, 0);
+    for (let pages = 1;; pages++) {
+      const page = (await store.since(cursor, 700))!;
+      if (page.length === 0) break;
+      replayed.push(...page);
+      cursor = page.at(-1)!.id;
+      // Between the first pages: one event queued, and every other time the queue written out.
+      if (pages > 10) continue;
+      await store.append({ at: 5000 + pages, kind: "system", text: `s${5000 + pages}` });
+      if (pages % 2 === 0) await store.durable();
+    }
+    const last = Number(positionOf(store.lastId(), store.epoch));
+    assert.ok(last > 5000);
+    assert.deepEqual(idsOf(replayed), ids(store.epoch, 1, last));
+    assert.deepEqual(replayed.map((event) => event.text), Array.from({ length: last }, (_, i) => `s${i + 1}`));
   } finally {
-    await log.close();
+    await store.close();
   }
 });
 
-Deno.test("a long replay that falls behind what is kept while it is read gets null, not a partial history", async () => {
+Deno.test("a paged replay that falls behind what is kept between pages gets null, not a partial history", async () => {
   await using tmp = await tempDb();
-  const log = SqliteLog.open(tmp.db, { retain: 3000, ringSize: 10 });
+  const store = SqliteStore.open(tmp.db, { retain: 3000, ringSize: 10 });
   try {
-    for (let n = 1; n <= 3000; n++) log.append({ at: n, kind: "system", text: `s${n}` });
-    await log.durable();
-    const replay = log.since(0);
-    for (let n = 3001; n <= 5000; n++) log.append({ at: n, kind: "system", text: `s${n}` });
-    assert.equal(await replay, null);
+    for (let n = 1; n <= 3000; n++) await store.append({ at: n, kind: "system", text: `s${n}` });
+    await store.durable();
+    const page = (await store.since(eventId(store.epoch, 0), 1000))!;
+    assert.deepEqual(idsOf(page), ids(store.epoch, 1, 1000));
+    for (let n = 3001; n <= 5000; n++) await store.append({ at: n, kind: "system", text: `s${n}` });
+    assert.equal(
+      await store.since(page.at(-1)!.id, 1000),
+      null,
+      "written or not, events 1001..2000 are no longer kept",
+    );
+    await store.durable();
+    assert.equal(await store.since(page.at(-1)!.id, 1000), null);
   } finally {
-    await log.close();
+    await store.close();
   }
 });
 
@@ -333,7 +364,7 @@ Deno.test("a database from a newer server version is refused, not downgraded", a
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
   db.close();
   const bytes = await Deno.readFile(tmp.db);
-  assert.throws(() => SqliteLog.open(tmp.db, { retain: 10 }), DatabaseError);
+  assert.throws(() => SqliteStore.open(tmp.db, { retain: 10 }), DatabaseError);
   assertOneLineError(await runToExit(["--db", tmp.db]), /newer/);
   assert.deepEqual(await Deno.readFile(tmp.db), bytes);
 });

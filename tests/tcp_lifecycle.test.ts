@@ -114,7 +114,7 @@ Deno.test("every line the server sends ends with a newline, and no line has a CR
   await using bob = await join(server.tcpPort, "Bob");
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.tcpPort });
   await conn.write(new TextEncoder().encode("bad name\nAna\n/help\n/who\n/nope\nhi\n/me waves\n"));
-  await bob.expectLine("* Ana waves");
+  await bob.expectLine("~ Ana waves");
   await conn.write(new TextEncoder().encode("/quit\n"));
   const text = await new Response(conn.readable).text();
   assert.ok(text.endsWith("Goodbye!\n"), text);

@@ -9,7 +9,7 @@ import { joined, left, unlisted } from "../islands/chat/roster.ts";
 const tcp = (name: string): WireMember => ({ name, door: "tcp" });
 const names = (roster: WireMembers) => roster.members.map((member) => member.name);
 const render = (roster: WireMembers, me?: string) =>
-  renderToString(<MemberList members={signal(roster)} me={signal(me)} />);
+  renderToString(<MemberList members={signal(roster)} me={signal(me)} draft={signal("")} />);
 
 Deno.test("a join counts one more and is listed while the list has room", () => {
   let roster: WireMembers = { members: [tcp("Ana")], total: 1 };

@@ -165,7 +165,7 @@ Deno.test("/me is an action and //text sends a line starting with a slash", asyn
   assert.equal((await bob.say("/me waves")).status, 202);
   assert.equal((await bob.say("//slash")).status, 202);
 
-  await ana.expectLine("* Bob waves");
+  await ana.expectLine("~ Bob waves");
   await ana.expectLine("Bob: /slash");
   const action = parseEvent((await events.expect(isRoomEvent)).data);
   assert.deepEqual([action.kind, action.text], ["action", "waves"]);

@@ -1,12 +1,13 @@
-import { type Signal, useSignal, useSignalEffect } from "@preact/signals";
-import type { Chat } from "./model.ts";
+import { type Signal, useSignalEffect } from "@preact/signals";
+import { type Chat, COMPOSER_INPUT_ID } from "./model.ts";
 
 /**
  * One field and one button, like the classic desktop client: first the name and "Sign in", then the
- * message and "Send". Enter submits. A text that was not sent stays in the field.
+ * message and "Send". Enter submits. A text that was not sent stays in the field. The field's text is the
+ * chat's draft, so other parts of the page can start a line (a private message to someone in the list).
  */
 export function Composer({ chat, ready }: { chat: Chat; ready: Signal<boolean> }) {
-  const text = useSignal("");
+  const text = chat.draft;
   const me = chat.me.value;
   const error = chat.error.value;
 
@@ -24,16 +25,16 @@ export function Composer({ chat, ready }: { chat: Chat; ready: Signal<boolean> }
 
   return (
     <form class="composer" onSubmit={submit} noValidate>
-      <label for="composer-input" class="composer-label">
+      <label for={COMPOSER_INPUT_ID} class="composer-label">
         {me === undefined ? "Choose a name to join the chat" : (
           <>
-            Message as <b>{me}</b> · <span class="hint">/help lists the commands</span>
+            Message as <b>{me}</b> · <span class="hint">/help lists the commands; /msg NAME text is private</span>
           </>
         )}
       </label>
       <div class="composer-row">
         <input
-          id="composer-input"
+          id={COMPOSER_INPUT_ID}
           name={me === undefined ? "name" : "text"}
           value={text.value}
           onInput={(event) => text.value = event.currentTarget.value}

@@ -1,6 +1,7 @@
 import type { Signal } from "@preact/signals";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import { clock, describe, hue } from "./format.ts";
+import { notice } from "../../common/sentences.ts";
+import { clock, hue } from "./format.ts";
 import type { Entry } from "./model.ts";
 
 /** Closer than this to the bottom counts as "at the bottom": the view keeps following. */
@@ -69,20 +70,26 @@ function EntryItem({ entry, me, local }: { entry: Entry; me: string | undefined;
       </li>
     );
   }
-  if (entry.kind === "message") {
+  if (entry.kind === "message" || entry.kind === "action") {
     const from = entry.from ?? "";
+    const direction = entry.to === undefined ? "" : from === me ? `private to ${entry.to}` : "private";
+    const classes = ["entry", entry.kind, from === me && "mine", direction && "private"].filter(Boolean).join(" ");
     return (
-      <li class={`entry message${from === me ? " mine" : ""}`}>
+      <li class={classes}>
         {time}
         <span class={`from hue-${hue(from)}`}>{from}</span>
-        <span class="text">{entry.text}</span>
+        <span class="text">
+          {direction && <span class="private-tag">{direction}</span>}
+          {entry.text}
+        </span>
       </li>
     );
   }
+  // Server notices: no name of their own, muted, so no member's action can pass for one.
   return (
     <li class={`entry ${entry.kind}`}>
       {time}
-      <span class="text">{describe(entry)}</span>
+      <span class="text">{notice(entry)}</span>
       {entry.kind === "join" && entry.door && <span class="door">{entry.door}</span>}
     </li>
   );

@@ -1,12 +1,4 @@
-/** How entries read: the time stamp and the sentence for joins, leaves and actions. */
-import type { WireEvent } from "../../common/wire.ts";
-
-const LEAVE_REASONS: Record<string, string> = {
-  lost: " (connection lost)",
-  timeout: " (timed out)",
-  kicked: " (kicked)",
-  slow: " (too far behind)",
-};
+/** How entries read: the time stamp, the avatar colour, counts. The sentences are common/sentences.ts. */
 
 /**
  * `HH:MM`, 24-hour. In UTC until the page runs in the browser (`local` false), so the server's HTML
@@ -17,20 +9,6 @@ export function clock(at: number, local: boolean): string {
   const hours = local ? date.getHours() : date.getUTCHours();
   const minutes = local ? date.getMinutes() : date.getUTCMinutes();
   return `${String(hours).padStart(2, "0")}:${String(minutes).padStart(2, "0")}`;
-}
-
-/** The sentence for an event that is not a plain message. */
-export function describe(event: WireEvent): string {
-  switch (event.kind) {
-    case "action":
-      return `${event.from} ${event.text ?? ""}`;
-    case "join":
-      return `${event.from} joined the chat`;
-    case "leave":
-      return `${event.from} left the chat${LEAVE_REASONS[event.reason ?? ""] ?? ""}`;
-    default:
-      return event.text ?? "";
-  }
 }
 
 /** One of eight avatar colours, always the same for a name. */

@@ -45,6 +45,8 @@ export interface ChatInit {
 export const OFFLINE = "Server offline — not sent";
 export const SHUTTING_DOWN = "Server shutting down — reconnecting…";
 export const NAME_KEY = "chat.name";
+/** The composer's field, which the online list focuses to start a private message. */
+export const COMPOSER_INPUT_ID = "composer-input";
 /** How many entries the page keeps; older ones scroll away for good. */
 const KEEP = 500;
 const RETRY_MS = [1000, 2000, 4000, 5000];
@@ -59,6 +61,8 @@ export function createChat(init: ChatInit) {
   const me = signal<string | undefined>(undefined);
   const error = signal<string | undefined>(undefined);
   const busy = signal(false);
+  /** What is in the composer's field. */
+  const draft = signal("");
   /** Why the server last refused a stream (e.g. too many connections), shown until a stream opens. */
   let refusal: string | undefined;
   let lastId = init.lastEventId;
@@ -241,6 +245,7 @@ export function createChat(init: ChatInit) {
     me,
     error,
     busy,
+    draft,
     /** The name to offer in the field: the one this browser used last. */
     storedName,
 

@@ -16,7 +16,7 @@ export const handler = {
     if (typeof text !== "string" || text === "") {
       return jsonError(c, 400, 'expected a JSON body { "text": "…" } with a non-empty text');
     }
-    const outcome = c.var.web.say(session, text);
+    const outcome = await c.var.web.say(session, text);
     switch (outcome.type) {
       case "sent":
         return c.json({}, 202);
@@ -29,6 +29,8 @@ export const handler = {
         return jsonError(c, 400, "nothing left to send once control characters were removed");
       case "error":
         return refusal(c, outcome);
+      case "busy":
+        return tryLater(c, "the server is busy, not sent: try again", outcome.retryAfterMs);
     }
   },
 };
@@ -37,14 +39,22 @@ function refusal(c: Context<AppEnv>, outcome: Extract<Outcome, { type: "error" }
   switch (outcome.code) {
     case "too_long":
       return jsonError(c, 413, outcome.message);
-    case "flood": {
-      const seconds = Math.max(1, Math.ceil((outcome.retryAfterMs ?? 1000) / 1000));
-      return jsonError(c, 429, outcome.message, { "Retry-After": String(seconds) });
-    }
+    case "flood":
+      return tryLater(c, outcome.message, outcome.retryAfterMs ?? 1000);
     case "not_present":
       // Signed in, but no stream is open yet: the page opens /api/events first.
       return jsonError(c, 409, outcome.message);
     case "unknown_command":
       return jsonError(c, 400, outcome.message);
+    case "no_such_member":
+      return jsonError(c, 404, outcome.message);
+    case "unavailable":
+      return jsonError(c, 503, outcome.message);
   }
+}
+
+/** 429 with `Retry-After` in whole seconds (at least one). */
+function tryLater(c: Context<AppEnv>, message: string, retryAfterMs: number): Response {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return jsonError(c, 429, message, { "Retry-After": String(seconds) });
 }

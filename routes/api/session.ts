@@ -26,7 +26,7 @@ export const handler = {
   async POST(c: Context<AppEnv>): Promise<Response> {
     const body = await readJsonObject(c);
     if (typeof body?.name !== "string") return jsonError(c, 400, 'expected a JSON body { "name": "…" }');
-    const result = c.var.web.signIn(body.name, currentSession(c), remoteAddress(c));
+    const result = await c.var.web.signIn(body.name, currentSession(c), remoteAddress(c));
     if ("error" in result) {
       switch (result.problem) {
         case "invalid":

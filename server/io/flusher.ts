@@ -3,22 +3,52 @@
  * and the next round starts when that round's writes finish (or after {@link ROUND_WAIT_MS}, so one slow
  * socket holds nobody up). Starting a writer per event instead collapses at ~1,000 sockets: the writes
  * then run one tiny chunk at a time and the event loop spends itself on promise bookkeeping.
+ *
+ * It also keeps the server's {@link Backlog}, and watches writes in flight: one that a socket has not
+ * completed for {@link STALL_MS} means that socket is refusing bytes (see Outbox).
  */
+import { Backlog } from "./backlog.ts";
 import { concat } from "./bytes.ts";
+import { within } from "./deadline.ts";
 
 /** What the flusher drives: something that can start one write of all it has queued. */
 export interface Flushable {
   /** Starts one write of everything queued; undefined when there is nothing to do or a write is in flight. */
   flush(): Promise<void> | undefined;
+  /** Looks at a write in flight at time `now` (ms): too old, and the socket is refusing. */
+  check(now: number): void;
 }
 
 export const ROUND_WAIT_MS = 50;
+/** A write a socket has not completed for this long means the socket is not taking bytes. */
+export const STALL_MS = 2000;
+/** The server backlog at which input pauses, by default (see Backlog). */
+export const BACKLOG_HIGH = 16 * 1024 * 1024;
+
+export interface FlusherOptions {
+  backlogHigh?: number;
+  /** The clock, in ms (injected by tests). */
+  now?: () => number;
+  /** How often writes in flight are checked for stalls; 0: only when {@link Flusher.check} is called. */
+  watchMs?: number;
+}
 
 export class Flusher {
+  readonly backlog: Backlog;
+  readonly now: () => number;
+  #watchMs: number;
   #dirty = new Set<Flushable>();
+  #writing = new Set<Flushable>();
+  #watch: ReturnType<typeof setInterval> | undefined;
   #running = false;
   #lastParts: Uint8Array[] = [];
   #lastJoined: Uint8Array | undefined;
+
+  constructor(options: FlusherOptions = {}) {
+    this.backlog = new Backlog(options.backlogHigh ?? BACKLOG_HIGH);
+    this.now = options.now ?? (() => performance.now());
+    this.#watchMs = options.watchMs ?? STALL_MS / 4;
+  }
 
   /**
    * Joins `parts` (whose total length is `size`) into one buffer, sharing the result with the previous
@@ -44,6 +74,26 @@ export class Flusher {
     }
   }
 
+  /** A write of `outbox` started (true) or completed (false): writes in flight are watched for stalls. */
+  writing(outbox: Flushable, inFlight: boolean): void {
+    if (inFlight) {
+      this.#writing.add(outbox);
+      if (this.#watchMs > 0) this.#watch ??= setInterval(() => this.check(), this.#watchMs);
+    } else {
+      this.#writing.delete(outbox);
+      if (this.#writing.size === 0) {
+        clearInterval(this.#watch);
+        this.#watch = undefined;
+      }
+    }
+  }
+
+  /** Looks at every write in flight now (the watch timer calls this; tests call it with their clock). */
+  check(): void {
+    const now = this.now();
+    for (const outbox of [...this.#writing]) outbox.check(now);
+  }
+
   async #rounds(): Promise<void> {
     while (this.#dirty.size > 0) {
       const writes: Promise<void>[] = [];
@@ -54,18 +104,8 @@ export class Flusher {
       this.#dirty.clear();
       this.#lastParts = [];
       this.#lastJoined = undefined;
-      if (writes.length > 0) await settleOrTimeout(writes, ROUND_WAIT_MS);
+      if (writes.length > 0) await within(Promise.all(writes), ROUND_WAIT_MS);
     }
     this.#running = false;
   }
-}
-
-async function settleOrTimeout(
-  writes: Promise<void>[],
-  ms: number,
-): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
-  await Promise.race([Promise.all(writes), timeout]);
-  clearTimeout(timer);
 }

@@ -1,43 +1,41 @@
-/** The event types: what happened in the room, in the order the log assigned. */
+/** The event types: what happened in the room, in the order the store assigned. */
 
 export type Door = "tcp" | "web";
 
 export type EventKind = "message" | "action" | "join" | "leave" | "system";
 
 /** Why a member left. `lost`: the connection dropped; `slow`: its reader fell too far behind. */
-export type LeaveReason = "quit" | "lost" | "timeout" | "kicked" | "slow";
+export type LeaveReason = "quit" | "lost" | "timeout" | "slow";
 
-/** An event before the log has given it an id. */
+/** An event before the store has given it an id. */
 export interface NewEvent {
   at: number;
   kind: EventKind;
   /** The member's display name (message, action, join, leave). */
   from?: string;
+  /** The member's id (message, action, join, leave): never reused, so never someone else's. */
+  fromId?: string;
   /** Cleaned text (message, action, system). */
   text?: string;
   /** The door the member came through (join). */
   door?: Door;
   reason?: LeaveReason;
   /**
-   * Private events (planned): the recipient's member id. Delivered and replayed only to the sender's and
-   * the recipient's sessions, never by name. See {@link isVisibleTo}.
+   * A private message: the recipient's member id. Delivered and replayed only to the sender and the
+   * recipient, never by name (see {@link isVisibleTo}).
    */
   to?: string;
-  /** The sender's member id, kept with private events so replay can find them. */
-  fromId?: string;
+  /** A private message: the recipient's name when it was sent. */
+  toName?: string;
 }
 
 export interface RoomEvent extends NewEvent {
-  /** Strictly increasing within one log; see RoomLog.epoch for telling logs apart. */
-  id: number;
+  /** `<epoch>-<position>`, assigned by the store (see server/store/ids.ts). */
+  id: string;
 }
 
 /** Whether a reader holding member id `memberId` (or none, for the public page) may see `event`. */
-export function isVisibleTo(
-  event: NewEvent,
-  memberId: string | undefined,
-): boolean {
+export function isVisibleTo(event: NewEvent, memberId: string | undefined): boolean {
   return event.to === undefined ||
-    (memberId !== undefined &&
-      (event.to === memberId || event.fromId === memberId));
+    (memberId !== undefined && (event.to === memberId || event.fromId === memberId));
 }

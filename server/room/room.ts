@@ -1,30 +1,47 @@
 /**
- * The Room: who is here, what they may say, and the commands. It knows no sockets and no HTTP: every
- * action becomes an event handed to the RoomLog, which orders it and tells every door.
+ * The Room: who is here, what they may say, the commands, and who sees what. It knows no sockets and no
+ * HTTP: every action becomes an event appended to the {@link EventStore}; every event the store delivers
+ * goes through the room's {@link Fanout} to the readers allowed to see it. Names are held in the
+ * {@link Directory}; who is present follows the join and leave events.
  *
  * A member's life: {@link Room.claim} reserves a name, {@link Room.enter} makes the member present
- * (everyone sees the join), {@link Room.leave} ends it and frees the name.
+ * (everyone sees the join), {@link Room.leave} ends it and frees the name. A reader's stream, replay
+ * and live, comes from {@link Room.listen}.
  *
  * @example
  * ```ts
- * const room = new Room(new MemoryLog(), { maxMessageBytes: 2048, floodBurst: 10, floodRate: 5 });
- * const ana = room.claim("Ana", "tcp");
+ * import { LocalDirectory } from "../directory/local.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * import { Room } from "./room.ts";
+ * const room = new Room(new MemoryStore(), new LocalDirectory(), {
+ *   maxMessageBytes: 2048, floodBurst: 10, floodRate: 5, history: 20,
+ * });
+ * const ana = await room.claim("Ana", "tcp");
  * if ("error" in ana) throw new Error(ana.error);
- * room.enter(ana);
- * room.input(ana, "hello"); // { type: "sent" }; subscribers of the log see `message` from Ana
+ * await room.enter(ana);
+ * await room.input(ana, "hello"); // { type: "sent" }
  * ```
  */
-import type { RoomLog } from "../log/log.ts";
-import type { Door, LeaveReason } from "./events.ts";
+import type { Directory, MemberInfo } from "../directory/directory.ts";
+import type { EventStore } from "../store/store.ts";
+import { StoreUnavailable } from "../store/store.ts";
+import { HELP_LINES, parseInput } from "./commands.ts";
+import type { Door, LeaveReason, NewEvent, RoomEvent } from "./events.ts";
+import { isVisibleTo } from "./events.ts";
+import { Fanout } from "./fanout.ts";
 import { TokenBucket } from "./flood.ts";
+import { listen } from "./listen.ts";
 import { checkName } from "./names.ts";
+import { Presence } from "./presence.ts";
+import type { From, Reader } from "./reader.ts";
 import { sanitize } from "./sanitize.ts";
 
-export interface Member {
-  readonly id: string;
-  readonly name: string;
-  readonly door: Door;
-  /** Key in the room's name table (folded name). */
+export { HELP_LINES };
+export type { MemberInfo };
+
+/** A member of this process: who it is, whether it is in the room yet, and its flood bucket. */
+export interface Member extends MemberInfo {
+  /** Its name's key in the directory (folded, confusable-proof). */
   readonly key: string;
   present: boolean;
   readonly bucket: TokenBucket;
@@ -34,6 +51,8 @@ export interface RoomLimits {
   maxMessageBytes: number;
   floodBurst: number;
   floodRate: number;
+  /** Events a reset carries. */
+  history: number;
 }
 
 /** What became of one line of input. Doors render it; only `sent` reached the room. */
@@ -48,16 +67,9 @@ export type ErrorCode =
   | "too_long"
   | "flood"
   | "unknown_command"
-  | "not_present";
-
-export const HELP_LINES: readonly string[] = [
-  "Commands:",
-  "  /help            this list",
-  "  /who             who is online, and through which door",
-  "  /me does this    an action: * NAME does this",
-  "  /quit or {close} leave the chat",
-  "  //text           send a line that starts with /",
-];
+  | "not_present"
+  | "no_such_member"
+  | "unavailable";
 
 /**
  * The most names one `/who` reply lists; the rest are counted ("… and N more"), so the reply stays small
@@ -65,139 +77,168 @@ export const HELP_LINES: readonly string[] = [
  */
 export const MAX_NAMES_IN_WHO = 100;
 
+export const UNAVAILABLE = "room unavailable, not sent";
+
 const encoder = new TextEncoder();
-let nextMemberId = 1;
 
 export class Room {
-  #members = new Map<string, Member>();
+  #store: EventStore;
+  #directory: Directory;
+  #presence = new Presence();
+  #fanout = new Fanout();
+  #unsubscribe: () => void;
 
-  constructor(readonly log: RoomLog, readonly limits: RoomLimits) {}
+  constructor(store: EventStore, directory: Directory, readonly limits: RoomLimits) {
+    this.#store = store;
+    this.#directory = directory;
+    this.#unsubscribe = store.subscribe((event) => {
+      this.#presence.apply(event);
+      this.#fanout.publish(event);
+    });
+  }
 
   /** Reserves a name for a new member, or says why it cannot be had. Nobody is told yet. */
-  claim(input: string, door: Door): Member | { error: string } {
+  async claim(input: string, door: Door): Promise<Member | { error: string }> {
     const check = checkName(input);
     if (!check.ok) return { error: check.error };
-    const holder = this.#members.get(check.key);
-    if (holder) {
-      return { error: `the name "${holder.name}" is taken, choose another` };
-    }
     const member: Member = {
-      id: `${door}-${nextMemberId++}`,
+      id: crypto.randomUUID(),
       name: check.name,
       door,
       key: check.key,
       present: false,
       bucket: new TokenBucket(this.limits.floodBurst, this.limits.floodRate),
     };
-    this.#members.set(check.key, member);
+    const holder = await this.#directory.claim(member.key, member);
+    if (holder !== undefined) return { error: `the name "${holder}" is taken, choose another` };
     return member;
   }
 
   /** Makes a claimed member present; everyone sees the join. */
-  enter(member: Member): void {
-    if (member.present || this.#members.get(member.key) !== member) return;
+  async enter(member: Member): Promise<void> {
+    if (member.present) return;
     member.present = true;
-    this.log.append({
-      at: Date.now(),
-      kind: "join",
-      from: member.name,
-      door: member.door,
-    });
+    await this.#append({ at: Date.now(), kind: "join", from: member.name, fromId: member.id, door: member.door });
   }
 
   /** Ends a membership and frees its name; the room sees the leave if the member was present. */
-  leave(member: Member, reason: LeaveReason): void {
-    if (this.#members.get(member.key) !== member) return;
-    this.#members.delete(member.key);
-    if (!member.present) return;
+  async leave(member: Member, reason: LeaveReason): Promise<void> {
+    const wasPresent = member.present;
     member.present = false;
-    this.log.append({
-      at: Date.now(),
-      kind: "leave",
-      from: member.name,
-      reason,
+    await this.#directory.release(member.key, member);
+    if (!wasPresent) return;
+    await this.#append({ at: Date.now(), kind: "leave", from: member.name, fromId: member.id, reason });
+  }
+
+  /** Present members, on every door, in the order they joined. */
+  members(): MemberInfo[] {
+    return this.#presence.list();
+  }
+
+  /**
+   * Gives `reader` its stream: the history or the missed events `from` asks for, then live events, each
+   * once and in order, and only those it may see. Returns the call that ends it.
+   */
+  listen(reader: Reader, from: From): () => void {
+    return listen(this.#store, this.#fanout, reader, from, this.limits, (error) => {
+      console.error("room: a reader's replay failed:", error);
     });
   }
 
-  /** Present members, in the order their names were claimed. */
-  members(): Member[] {
-    return [...this.#members.values()].filter((member) => member.present);
+  /** The newest `limit` public events, and the id a stream continues from after them (for a page). */
+  async history(limit: number): Promise<{ events: RoomEvent[]; position: string }> {
+    const start = this.#store.lastId();
+    const events = await this.#store.recent(limit);
+    return {
+      events: events.filter((event) => isVisibleTo(event, undefined)),
+      position: events.at(-1)?.id ?? start,
+    };
   }
 
-  /** One line of input from a member: a message, an action or a command. */
-  input(member: Member, raw: string): Outcome {
-    if (!member.present) {
-      return {
-        type: "error",
-        code: "not_present",
-        message: "you are not in the room",
-      };
-    }
+  /** One line of input from a member: a message, an action, a private message or a command. */
+  async input(member: Member, raw: string): Promise<Outcome> {
+    if (!member.present) return error("not_present", "you are not in the room");
     if (encoder.encode(raw).length > this.limits.maxMessageBytes) {
-      return {
-        type: "error",
-        code: "too_long",
-        message: `message too long (max ${this.limits.maxMessageBytes} bytes), not sent`,
-      };
+      return error("too_long", `message too long (max ${this.limits.maxMessageBytes} bytes), not sent`);
     }
     const text = sanitize(raw);
     if (text.trim() === "") return { type: "ignored" };
-    if (text.trim() === "{close}" || /^\/quit(\s|$)/i.test(text)) {
-      return { type: "quit" };
-    }
+    const intent = parseInput(text);
+    if (intent.type === "quit") return { type: "quit" };
     const wait = member.bucket.take();
-    if (wait > 0) {
-      return {
-        type: "error",
-        code: "flood",
-        message: "too many messages, slow down",
-        retryAfterMs: wait,
-      };
-    }
-    if (!text.startsWith("/") || text.startsWith("//")) {
-      return this.#say(member, "message", text.replace(/^\//, ""));
-    }
-    return this.#command(member, text);
-  }
-
-  /** Tells everyone something from the server itself (e.g. that it is shutting down). */
-  announce(text: string): void {
-    this.log.append({ at: Date.now(), kind: "system", text: sanitize(text) });
-  }
-
-  #command(member: Member, text: string): Outcome {
-    const [, command, rest = ""] = text.match(/^\/(\S*)\s?(.*)$/s)!;
-    switch (command.toLowerCase()) {
+    if (wait > 0) return { ...error("flood", "too many messages, slow down"), retryAfterMs: wait };
+    switch (intent.type) {
       case "help":
         return { type: "reply", lines: [...HELP_LINES] };
       case "who":
         return { type: "reply", lines: whoLines(this.members()) };
-      case "me":
-        if (rest.trim() === "") {
-          return {
-            type: "error",
-            code: "unknown_command",
-            message: "usage: /me does something",
-          };
-        }
-        return this.#say(member, "action", rest);
-      default:
-        return {
-          type: "error",
-          code: "unknown_command",
-          message: `unknown command /${command}, try /help (start with // to send a line beginning with /)`,
-        };
+      case "usage":
+        return error("unknown_command", intent.message);
+      case "unknown":
+        return error(
+          "unknown_command",
+          `unknown command /${intent.command}, try /help (start with // to send a line beginning with /)`,
+        );
+      case "message":
+      case "action":
+        return await this.#say({
+          at: Date.now(),
+          kind: intent.type,
+          from: member.name,
+          fromId: member.id,
+          text: intent.text,
+        });
+      case "private": {
+        const to = this.#presence.find(intent.to);
+        if (!to) return error("no_such_member", `no one called ${intent.to} is here`);
+        return await this.#say({
+          at: Date.now(),
+          kind: "message",
+          from: member.name,
+          fromId: member.id,
+          to: to.id,
+          toName: to.name,
+          text: intent.text,
+        });
+      }
     }
   }
 
-  #say(member: Member, kind: "message" | "action", text: string): Outcome {
-    this.log.append({ at: Date.now(), kind, from: member.name, text });
-    return { type: "sent" };
+  /** Tells everyone something from the server itself (e.g. that it is shutting down). */
+  async announce(text: string): Promise<void> {
+    await this.#append({ at: Date.now(), kind: "system", text: sanitize(text) });
+  }
+
+  /** Stops following the store (the store itself is closed by its owner). */
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  async #say(event: NewEvent): Promise<Outcome> {
+    try {
+      await this.#store.append(event);
+      return { type: "sent" };
+    } catch (cause) {
+      if (cause instanceof StoreUnavailable) return error("unavailable", UNAVAILABLE);
+      throw cause;
+    }
+  }
+
+  async #append(event: NewEvent): Promise<void> {
+    try {
+      await this.#store.append(event);
+    } catch (cause) {
+      console.error(`room: a ${event.kind} event was not stored:`, cause);
+    }
   }
 }
 
+function error(code: ErrorCode, message: string): Extract<Outcome, { type: "error" }> {
+  return { type: "error", code, message };
+}
+
 /** The `/who` reply: the true count, then at most {@link MAX_NAMES_IN_WHO} names with their doors. */
-function whoLines(members: readonly Member[]): string[] {
+function whoLines(members: readonly MemberInfo[]): string[] {
   const lines = [`${members.length} online:`];
   for (const member of members.slice(0, MAX_NAMES_IN_WHO)) lines.push(`  ${member.name} (${member.door})`);
   if (members.length > MAX_NAMES_IN_WHO) lines.push(`  … and ${members.length - MAX_NAMES_IN_WHO} more`);

@@ -1,18 +1,20 @@
 /**
- * One TCP client, from greeting to goodbye: reads lines (paced by the member's flood bucket), turns
- * them into room input, and writes through its own bounded {@link Outbox}.
+ * One TCP client, from greeting to goodbye: reads lines (paced by the member's flood bucket), turns them
+ * into room input, and reads the room as a {@link Reader}: its history, then live events, written through
+ * its own bounded {@link Outbox}.
  */
-import type { LeaveReason, RoomEvent } from "../room/events.ts";
-import { isVisibleTo } from "../room/events.ts";
-import type { Member, Outcome, Room } from "../room/room.ts";
 import type { Flusher } from "../io/flusher.ts";
-import { type LineItem, LineReader } from "./line_reader.ts";
 import { Outbox } from "../io/outbox.ts";
-import { countWithin } from "../io/bytes.ts";
-import { renderLine } from "./render.ts";
+import { sleep, within } from "../io/deadline.ts";
+import type { LeaveReason, RoomEvent } from "../room/events.ts";
+import type { Reader } from "../room/reader.ts";
+import type { Member, Outcome, Room } from "../room/room.ts";
+import { type LineItem, LineReader } from "./line_reader.ts";
+import type { LineCache } from "./render.ts";
 
 export const PROMPT = "Enter your name:";
 export const WELCOME = `Welcome to the chatroom! ${PROMPT}`;
+export const HISTORY_HEADER = "--- recent history ---";
 /** Idle members (most of them) read into a small buffer; one that fills it gets the busy size for good. */
 const IDLE_READ_BYTES = 512;
 const BUSY_READ_BYTES = 16384;
@@ -31,50 +33,38 @@ export interface ConnectionOptions {
 export interface ConnectionHost {
   readonly room: Room;
   readonly flusher: Flusher;
+  readonly lines: LineCache;
   readonly options: ConnectionOptions;
-  /** Starts delivering live events to the connection. */
-  listen(connection: Connection): void;
-  /** The connection is gone; stop delivering to it and stop counting it. */
+  /** The connection is gone; stop counting it. */
   forget(connection: Connection): void;
 }
 
 const encoder = new TextEncoder();
 
-export class Connection {
+export class Connection implements Reader {
   member: Member | undefined;
   #outbox: Outbox;
   #reader: LineReader;
-  #closed = false;
+  #ended = false;
   #registrationTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Live events that arrived while history was being loaded, delivered after it. */
-  #held: { event: RoomEvent; bytes: Uint8Array }[] | null = null;
+  #stopListening: (() => void) | undefined;
+  #historyShown = false;
+  /** Resolves once the member's history is out and live events flow (or the connection ends). */
+  #caughtUp: (() => void) | undefined;
 
   constructor(readonly conn: Deno.Conn, private readonly host: ConnectionHost) {
     const { sendq, maxLine } = host.options;
-    this.#outbox = new Outbox(
-      conn,
-      host.flusher,
-      sendq,
-      () => this.#tooSlow(),
-      () => this.close("lost"),
-    );
+    this.#outbox = new Outbox(conn, host.flusher, sendq, () => this.#tooSlow(), () => this.close("lost"));
     this.#reader = new LineReader(maxLine);
-  }
-
-  get closed(): boolean {
-    return this.#closed;
   }
 
   /** Greets the client and serves it until it leaves. */
   async run(): Promise<void> {
     this.send(WELCOME);
-    this.#registrationTimer = setTimeout(
-      () => this.#timedOut(),
-      this.host.options.registrationTimeoutMs,
-    );
+    this.#registrationTimer = setTimeout(() => this.#timedOut(), this.host.options.registrationTimeoutMs);
     let buffer = new Uint8Array(IDLE_READ_BYTES);
     try {
-      while (!this.#closed) {
+      while (!this.#ended) {
         const n = await this.conn.read(buffer);
         if (n === null) break;
         await this.#handleAll(this.#reader.push(buffer.subarray(0, n)));
@@ -87,7 +77,7 @@ export class Connection {
       return;
     }
     // Whoever ended the session (quit, timeout, too slow, shutdown) also closes the socket, after its last line.
-    if (this.#closed) return;
+    if (this.#ended) return;
     // The client ended its side: it leaves now, but it may still be reading what was queued for it.
     this.#end("lost");
     await this.#closeWhenDrained();
@@ -98,11 +88,34 @@ export class Connection {
     this.#outbox.push(encoder.encode(line + "\n"));
   }
 
-  /** A live event, rendered once by the door for everyone. */
-  deliver(event: RoomEvent, bytes: Uint8Array): void {
-    if (!isVisibleTo(event, this.member?.id)) return;
-    if (this.#held) this.#held.push({ event, bytes });
-    else this.#outbox.push(bytes);
+  // Reader: how the room reaches this client.
+
+  get memberId(): string | undefined {
+    return this.member?.id;
+  }
+
+  get open(): boolean {
+    return !this.#ended;
+  }
+
+  deliver(event: RoomEvent, replayed: boolean): void {
+    if (replayed && !this.#historyShown) {
+      this.#historyShown = true;
+      this.send(HISTORY_HEADER);
+    }
+    this.#outbox.push(this.host.lines.bytes(event, this.member?.id));
+  }
+
+  reset(): void {
+    // A newcomer's stream starts from its history, which never needs a reset.
+  }
+
+  caughtUp(): void {
+    this.#caughtUp?.();
+  }
+
+  ready(): Promise<void> {
+    return this.#outbox.drained(this.#outbox.limit / 2);
   }
 
   /** Closes the socket now; a present member leaves the room with `reason`. */
@@ -119,24 +132,22 @@ export class Connection {
     await this.#closeWhenDrained();
   }
 
-  /** Gives what is queued up to {@link LAST_WORDS_MS} to go out, then closes the socket. */
   async #closeWhenDrained(): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.#outbox.drained(),
-      new Promise((resolve) => timer = setTimeout(resolve, LAST_WORDS_MS)),
-    ]);
-    clearTimeout(timer);
+    await within(this.#outbox.drained(), LAST_WORDS_MS);
     this.#outbox.close();
     this.#closeSocket();
   }
 
   #end(reason: LeaveReason | undefined): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#ended) return;
+    this.#ended = true;
     clearTimeout(this.#registrationTimer);
+    this.#stopListening?.();
+    this.#caughtUp?.();
     this.host.forget(this);
-    if (this.member && reason) this.host.room.leave(this.member, reason);
+    if (this.member && reason) {
+      this.host.room.leave(this.member, reason).catch((error) => console.error("tcp: leave failed:", error));
+    }
   }
 
   #closeSocket(): void {
@@ -149,24 +160,25 @@ export class Connection {
 
   async #handleAll(items: LineItem[]): Promise<void> {
     for (const item of items) {
-      if (this.#closed) return;
+      // The server is behind on its own writes: take no more input until it caught up (the kernel then
+      // pushes back on the sender). Nothing is dropped, nobody is cut off.
+      await this.host.flusher.backlog.ready();
+      if (this.#ended) return;
       for (;;) {
-        const wait = this.member ? this.#chat(item) : await this.#name(item);
-        if (wait === 0 || this.#closed) break;
-        await new Promise((resolve) => setTimeout(resolve, wait)); // flood: stop reading, drop nothing
+        const wait = this.member ? await this.#chat(item) : await this.#name(item);
+        if (wait === 0 || this.#ended) break;
+        await sleep(wait); // flood: stop reading, drop nothing
       }
     }
   }
 
   /** Returns ms to wait before retrying the same line (flood), or 0. */
-  #chat(item: LineItem): number {
+  async #chat(item: LineItem): Promise<number> {
     if ("tooLong" in item) {
-      this.send(
-        `! line too long (max ${this.host.options.maxLine} bytes), not sent`,
-      );
+      this.send(`! line too long (max ${this.host.options.maxLine} bytes), not sent`);
       return 0;
     }
-    const outcome: Outcome = this.host.room.input(this.member!, item.line);
+    const outcome: Outcome = await this.host.room.input(this.member!, item.line);
     switch (outcome.type) {
       case "error":
         if (outcome.code === "flood") return outcome.retryAfterMs ?? 100;
@@ -176,7 +188,7 @@ export class Connection {
         for (const line of outcome.lines) this.send(line);
         return 0;
       case "quit":
-        this.#quit();
+        this.closeWith("Goodbye!", "quit");
         return 0;
       default:
         return 0;
@@ -192,46 +204,35 @@ export class Connection {
       this.closeWith("Goodbye!");
       return 0;
     }
-    const claim = this.host.room.claim(item.line, "tcp");
+    const claim = await this.host.room.claim(item.line, "tcp");
     if ("error" in claim) {
       this.send(`! ${claim.error}\n${PROMPT}`);
       return 0;
     }
+    if (this.#ended) {
+      await this.host.room.leave(claim, "lost");
+      return 0;
+    }
     clearTimeout(this.#registrationTimer);
     this.member = claim;
-    this.#held = [];
-    this.host.listen(this);
-    const history = await this.host.room.log.recent(this.host.options.history);
-    if (this.#closed) return 0;
     this.send(this.#greeting());
-    const lines = fitHistory(history.filter((event) => isVisibleTo(event, claim.id)), this.host.options.sendq / 2);
-    if (lines.length > 0) this.send("--- recent history ---");
-    for (const line of lines) this.send(line);
-    const last = history.at(-1)?.id ?? 0;
-    for (const { event, bytes } of this.#held) {
-      if (event.id > last) this.#outbox.push(bytes);
-    }
-    this.#held = null;
-    this.host.room.enter(claim);
+    // Lines typed meanwhile wait: the member speaks once it is in the room.
+    const caughtUp = new Promise<void>((resolve) => this.#caughtUp = resolve);
+    this.#stopListening = this.host.room.listen(this, { history: this.host.options.history });
+    await caughtUp;
+    if (!this.#ended) await this.host.room.enter(claim);
     return 0;
   }
 
   #greeting(): string {
-    const names = [
-      ...this.host.room.members().map((m) => m.name),
-      this.member!.name,
-    ];
+    const names = [...this.host.room.members().map((m) => m.name), this.member!.name];
     const shown = names.slice(0, MAX_NAMES_IN_GREETING).join(", ");
     const more = names.length > MAX_NAMES_IN_GREETING ? ` and ${names.length - MAX_NAMES_IN_GREETING} more` : "";
     return `Hello, ${this.member!.name}! Online (${names.length}): ${shown}${more}. Type /help for commands.`;
   }
 
-  #quit(): void {
-    this.closeWith("Goodbye!", "quit");
-  }
-
   #tooSlow(): void {
-    if (this.#closed) return;
+    if (this.#ended) return;
     this.#end("slow");
     // The outbox overflowed and is closed. A write already in flight may finish (within the deadline), so
     // the reader's last line arrives whole; then "too slow" goes straight to the socket, unless the socket
@@ -239,27 +240,11 @@ export class Connection {
     const lastWords = this.#outbox.settled().then(() =>
       this.#outbox.atBoundary ? this.conn.write(encoder.encode("! too slow, disconnected\n")) : 0
     ).catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    Promise.race([lastWords, new Promise((resolve) => timer = setTimeout(resolve, LAST_WORDS_MS))])
-      .then(() => {
-        clearTimeout(timer);
-        this.#closeSocket();
-      });
+    within(lastWords, LAST_WORDS_MS).then(() => this.#closeSocket());
   }
 
   #timedOut(): void {
-    if (this.member || this.#closed) return;
-    this.closeWith(
-      `! timed out (no name given within ${this.host.options.registrationTimeoutMs / 1000} s)`,
-    );
+    if (this.member || this.#ended) return;
+    this.closeWith(`! timed out (no name given within ${this.host.options.registrationTimeoutMs / 1000} s)`);
   }
-}
-
-/**
- * The newest events' lines that fit in `budget` bytes, oldest first: a long `--history` of long lines
- * must not overflow a newcomer's queue before it has read a byte.
- */
-function fitHistory(events: RoomEvent[], budget: number): string[] {
-  const newestFirst = events.map(renderLine).reverse();
-  return newestFirst.slice(0, countWithin(newestFirst, budget, 1)).reverse();
 }

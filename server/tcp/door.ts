@@ -1,6 +1,7 @@
 /**
- * The TCP door: accepts sockets, enforces the connection limits, and delivers the room's events to
- * every named connection, rendering and encoding each event once for all of them.
+ * The TCP door: accepts sockets, enforces the connection limits, and runs one {@link Connection} per
+ * socket. What each connection reads comes from the room; the door only shares one line cache, so each
+ * event is rendered and encoded once for all of them.
  *
  * @example
  * ```ts
@@ -9,12 +10,12 @@
  * await door.shutdown(); // tells everyone, flushes, closes
  * ```
  */
-import type { RoomEvent } from "../room/events.ts";
+import { type CapsOptions, ConnectionCaps, type Slot } from "../io/caps.ts";
+import { within } from "../io/deadline.ts";
+import { Flusher } from "../io/flusher.ts";
 import type { Room } from "../room/room.ts";
 import { Connection, type ConnectionHost, type ConnectionOptions } from "./connection.ts";
-import { type CapsOptions, ConnectionCaps, type Slot } from "../io/caps.ts";
-import { Flusher } from "../io/flusher.ts";
-import { renderLine } from "./render.ts";
+import { LineCache } from "./render.ts";
 
 export interface TcpDoorOptions extends ConnectionOptions, CapsOptions {
   hostname: string;
@@ -25,14 +26,14 @@ const encoder = new TextEncoder();
 const SHUTDOWN_FLUSH_MS = 500;
 /** Pause after an unexpected accept error (e.g. EMFILE), so the loop does not spin. */
 const ACCEPT_RETRY_MS = 100;
+export const SHUTDOWN_LINE = "* server shutting down";
 
 export class TcpDoor implements ConnectionHost {
+  readonly lines = new LineCache();
   #listener: Deno.TcpListener;
   /** Every open connection, with the slot it holds in the connection limits. */
   #connections = new Map<Connection, Slot>();
-  #listening = new Set<Connection>();
   #caps: ConnectionCaps;
-  #unsubscribe: () => void;
   #accepting: Promise<void>;
 
   constructor(
@@ -41,12 +42,7 @@ export class TcpDoor implements ConnectionHost {
     readonly flusher: Flusher = new Flusher(),
   ) {
     this.#caps = new ConnectionCaps(options);
-    this.#listener = Deno.listen({
-      hostname: options.hostname,
-      port: options.port,
-      transport: "tcp",
-    });
-    this.#unsubscribe = room.log.subscribe((event) => this.#broadcast(event));
+    this.#listener = Deno.listen({ hostname: options.hostname, port: options.port, transport: "tcp" });
     this.#accepting = this.#accept();
   }
 
@@ -56,16 +52,7 @@ export class TcpDoor implements ConnectionHost {
     return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
   }
 
-  get port(): number {
-    return this.#listener.addr.port;
-  }
-
-  listen(connection: Connection): void {
-    this.#listening.add(connection);
-  }
-
   forget(connection: Connection): void {
-    this.#listening.delete(connection);
     this.#connections.get(connection)?.release();
     this.#connections.delete(connection);
   }
@@ -74,20 +61,9 @@ export class TcpDoor implements ConnectionHost {
   async shutdown(): Promise<void> {
     this.#listener.close();
     await this.#accepting;
-    this.#unsubscribe();
-    const line = "* server shutting down";
     const connections = [...this.#connections.keys()];
-    await Promise.race([
-      Promise.all(connections.map((connection) => connection.closeWith(line))),
-      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS)),
-    ]);
+    await within(Promise.all(connections.map((connection) => connection.closeWith(SHUTDOWN_LINE))), SHUTDOWN_FLUSH_MS);
     for (const connection of connections) connection.close();
-  }
-
-  #broadcast(event: RoomEvent): void {
-    if (this.#listening.size === 0) return;
-    const bytes = encoder.encode(renderLine(event) + "\n");
-    for (const connection of this.#listening) connection.deliver(event, bytes);
   }
 
   async #accept(): Promise<void> {
@@ -96,10 +72,7 @@ export class TcpDoor implements ConnectionHost {
       try {
         conn = await this.#listener.accept();
       } catch (error) {
-        if (
-          error instanceof Deno.errors.BadResource ||
-          error instanceof Deno.errors.Interrupted
-        ) return;
+        if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) return;
         // A client that reset before we accepted it is routine, not a server error.
         if (
           error instanceof Deno.errors.NotConnected ||

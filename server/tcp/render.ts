@@ -1,25 +1,39 @@
-/** Event → the one line a terminal user sees (without its newline). */
-import type { LeaveReason, RoomEvent } from "../room/events.ts";
+/**
+ * Event → the one line a terminal user sees (without its newline). A private message reads differently
+ * for its two members: `[private] FROM: text` for the recipient, `[private to NAME] text` for the sender.
+ */
+import { action, ACTION_MARK, notice, NOTICE_MARK } from "../../common/sentences.ts";
+import type { RoomEvent } from "../room/events.ts";
 
-const LEAVE_SUFFIX: Record<LeaveReason, string> = {
-  quit: "",
-  lost: " (connection lost)",
-  timeout: " (timed out)",
-  kicked: " (kicked)",
-  slow: " (too slow)",
-};
-
-export function renderLine(event: RoomEvent): string {
+export function renderLine(event: RoomEvent, memberId?: string): string {
   switch (event.kind) {
     case "message":
-      return `${event.from}: ${event.text}`;
+      if (event.to === undefined) return `${event.from}: ${event.text}`;
+      if (event.fromId === memberId) return `[private to ${event.toName}] ${event.text}`;
+      return `[private] ${event.from}: ${event.text}`;
     case "action":
-      return `* ${event.from} ${event.text}`;
-    case "join":
-      return `* ${event.from} joined the chat`;
-    case "leave":
-      return `* ${event.from} left the chat${LEAVE_SUFFIX[event.reason ?? "quit"]}`;
-    case "system":
-      return `* ${event.text}`;
+      return `${ACTION_MARK} ${action(event)}`;
+    default:
+      return `${NOTICE_MARK} ${notice(event)}`;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Each event's line, encoded once however many readers get it: readers are handed the same event one
+ * after another, so remembering the last one is enough. Private lines differ per reader and are not kept.
+ */
+export class LineCache {
+  #event: RoomEvent | undefined;
+  #bytes: Uint8Array | undefined;
+
+  bytes(event: RoomEvent, memberId: string | undefined): Uint8Array {
+    if (event.to !== undefined) return encoder.encode(renderLine(event, memberId) + "\n");
+    if (event !== this.#event) {
+      this.#event = event;
+      this.#bytes = encoder.encode(renderLine(event) + "\n");
+    }
+    return this.#bytes!;
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { Config } from "../config.ts";
 import type { Room } from "../room/room.ts";
-import { createApp } from "./app.ts";
+import { createChatApp } from "./app.ts";
 import type { WebDoor } from "./door.ts";
 
 export interface HttpServer {
@@ -26,7 +26,7 @@ export interface HttpServer {
 export const SHUTDOWN_GRACE_MS = 500;
 
 export async function startHttp(room: Room, web: WebDoor, config: Config): Promise<HttpServer> {
-  const app = await createApp({ room, web, config });
+  const app = await createChatApp({ room, web, config });
   const server = Deno.serve({ hostname: config.host, port: config.httpPort, onListen() {} }, app.fetch);
   const { hostname, port } = server.addr;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;

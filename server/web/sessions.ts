@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * const sessions = new Sessions(room, { graceMs: 5000, registrationTimeoutMs: 60_000 }, caps);
- * const result = sessions.signIn("Ana", undefined, "203.0.113.7");
+ * const result = await sessions.signIn("Ana", undefined, "203.0.113.7");
  * if ("error" in result) throw new Error(result.error);
  * sessions.attach(result.session, stream); // everyone sees "Ana joined"
  * sessions.detach(result.session, stream); // five seconds later, unless another stream opens: Ana left
@@ -63,7 +63,7 @@ export class Sessions {
    * another name it ends once the new name is had, so a user can rename, and a refused rename (invalid or
    * taken, or over the connection limits for `address`) leaves the user where they were.
    */
-  signIn(name: string, current: Session | undefined, address: string): SignIn {
+  async signIn(name: string, current: Session | undefined, address: string): Promise<SignIn> {
     const check = checkName(name);
     if (!check.ok) return { error: check.error, problem: "invalid" };
     const live = current && !current.ended ? current : undefined;
@@ -71,8 +71,14 @@ export class Sessions {
     // A rename ends the current session, so a slot it still holds for its first stream is not counted.
     const refusal = this.caps.refusal(address, live?.pending);
     if (refusal) return { error: refusal.error, problem: refusal.kind };
-    const member = this.room.claim(name, "web");
+    const member = await this.room.claim(name, "web");
     if ("error" in member) return { error: member.error, problem: "taken" };
+    // The limits may have filled while the name was being claimed.
+    const late = this.caps.refusal(address, live?.ended ? undefined : live?.pending);
+    if (late) {
+      await this.room.leave(member, "quit");
+      return { error: late.error, problem: late.kind };
+    }
     if (live) this.end(live, "quit");
     const session = new Session(newToken(), member);
     session.pending = this.caps.take(address);
@@ -88,7 +94,7 @@ export class Sessions {
     session.pending?.release();
     session.pending = undefined;
     session.streams.add(stream);
-    this.room.enter(session.member);
+    this.room.enter(session.member).catch((error) => console.error("web: enter failed:", error));
     return true;
   }
 
@@ -108,7 +114,7 @@ export class Sessions {
     session.pending?.release();
     session.pending = undefined;
     this.#byToken.delete(session.token);
-    this.room.leave(session.member, reason);
+    this.room.leave(session.member, reason).catch((error) => console.error("web: leave failed:", error));
     for (const stream of [...session.streams]) stream.close();
     session.streams.clear();
   }

@@ -1,46 +1,57 @@
 /**
- * One open SSE stream of a web session. Bytes go out through the stream's own bounded {@link Outbox}
- * (written by the shared Flusher through Hono's SSE stream), so a slow browser never slows the room and
- * is cut off alone once more than the limit is queued; the page then reconnects and resumes.
- *
- * A new stream starts by holding live events: while its replay is being fetched and written, events that
- * arrive are kept, and {@link EventStream.goLive} releases those the replay did not already contain.
+ * One open SSE stream of a web session, and a {@link Reader} of the room: bytes go out through the
+ * stream's own bounded {@link Outbox} (written by the shared Flusher through Hono's SSE stream), so a slow
+ * browser never slows the room and is cut off alone once more than the limit is queued; the page then
+ * reconnects and resumes.
  *
  * @example
  * ```ts
  * return streamSSE(c, async (sse) => {
- *   const stream = new EventStream(sse, member.id, flusher, sendq, () => door.forget(stream));
+ *   const stream = new EventStream(sse, { memberId, flusher, limit, frames, onLive, onEnd });
  *   stream.send(RETRY_FRAME);
- *   stream.goLive(room.log.lastId());
+ *   const stop = room.listen(stream, { after: lastEventId });
  *   await stream.ended;
+ *   stop();
  * });
  * ```
  */
 import type { SSEStreamingApi } from "hono/streaming";
 import type { Flusher } from "../io/flusher.ts";
 import { Outbox } from "../io/outbox.ts";
+import { within } from "../io/deadline.ts";
+import type { RoomEvent } from "../room/events.ts";
+import type { Reader } from "../room/reader.ts";
+import { type FrameCache, resetFrame } from "./wire.ts";
 
-export class EventStream {
+export interface EventStreamOptions {
+  /** Whose stream this is, for private events. */
+  memberId: string;
+  flusher: Flusher;
+  /** Bytes queued before the stream is cut off. */
+  limit: number;
+  frames: FrameCache;
+  /** The stream caught up and is live (the door sends who is present). */
+  onLive: (stream: EventStream) => void;
+  onEnd: (stream: EventStream) => void;
+}
+
+export class EventStream implements Reader {
   /** Resolves when the stream has ended, whoever ended it (browser, overflow, session end, shutdown). */
   readonly ended: Promise<void>;
+  readonly memberId: string;
   #sse: SSEStreamingApi;
   #outbox: Outbox;
-  #held: { id: number; bytes: Uint8Array }[] | null = [];
-  #heldBytes = 0;
+  #options: EventStreamOptions;
+  #live = false;
   #isEnded = false;
   /** Set by {@link EventStream.finish}: its last frame is queued, nothing may follow it. */
   #finishing = false;
   #resolveEnded!: () => void;
 
-  constructor(
-    sse: SSEStreamingApi,
-    /** Whose stream this is, for private events. */
-    readonly memberId: string,
-    flusher: Flusher,
-    limit: number,
-    private readonly onEnd: (stream: EventStream) => void,
-  ) {
+  constructor(sse: SSEStreamingApi, options: EventStreamOptions) {
     this.#sse = sse;
+    this.#options = options;
+    this.memberId = options.memberId;
     this.ended = new Promise((resolve) => this.#resolveEnded = resolve);
     const writer = {
       write: async (bytes: Uint8Array) => {
@@ -48,7 +59,7 @@ export class EventStream {
         return bytes.length;
       },
     };
-    this.#outbox = new Outbox(writer, flusher, limit, () => this.close(), () => this.close());
+    this.#outbox = new Outbox(writer, options.flusher, options.limit, () => this.close(), () => this.close());
     // Runs when the browser goes away (Hono cancels the response) and when close() aborts it.
     sse.onAbort(() => this.#end());
     if (sse.aborted) this.#end();
@@ -58,49 +69,38 @@ export class EventStream {
     return this.#isEnded;
   }
 
-  /** True once held events are released and live events go straight out. */
+  /** True once the stream has caught up and live events go straight out. */
   get live(): boolean {
-    return this.#held === null && !this.#isEnded;
+    return this.#live && !this.#isEnded;
   }
 
-  /** Queues bytes now, ahead of any held live events (retry, replay, members, heartbeats). */
+  /** Queues bytes (retry, members, heartbeats). */
   send(bytes: Uint8Array): void {
     if (!this.#finishing) this.#outbox.push(bytes);
   }
 
-  /**
-   * Queues bytes, first letting the queue drain when it is more than half full, so a long replay streams
-   * out at the browser's pace instead of overflowing the queue.
-   */
-  async sendPaced(bytes: Uint8Array): Promise<void> {
-    const queued = this.#outbox.queued;
-    if (queued > 0 && queued + bytes.length > this.#outbox.limit / 2) await this.#outbox.drained();
-    this.send(bytes);
+  // Reader: how the room reaches this stream.
+
+  get open(): boolean {
+    return !this.#isEnded && !this.#finishing;
   }
 
-  /** A live room event, already encoded for everyone. */
-  deliver(id: number, bytes: Uint8Array): void {
-    if (this.#isEnded || this.#finishing) return;
-    if (this.#held === null) {
-      this.#outbox.push(bytes);
-      return;
-    }
-    this.#heldBytes += bytes.length;
-    if (this.#heldBytes > this.#outbox.limit) {
-      this.close();
-      return;
-    }
-    this.#held.push({ id, bytes });
+  deliver(event: RoomEvent): void {
+    this.send(this.#options.frames.bytes(event));
   }
 
-  /** Sends the held events with ids after `position` (the replay covered the rest), then goes live. */
-  goLive(position: number): void {
-    const held = this.#held ?? [];
-    this.#held = null;
-    this.#heldBytes = 0;
-    for (const { id, bytes } of held) {
-      if (id > position) this.send(bytes);
-    }
+  reset(events: RoomEvent[], position: string): void {
+    // Half the queue at most, so the members list that follows never gets the stream cut off.
+    this.send(resetFrame(events, position, this.#outbox.limit / 2));
+  }
+
+  caughtUp(): void {
+    this.#live = true;
+    this.#options.onLive(this);
+  }
+
+  ready(): Promise<void> {
+    return this.#outbox.drained(this.#outbox.limit / 2);
   }
 
   /**
@@ -111,12 +111,7 @@ export class EventStream {
     if (this.#isEnded || this.#finishing) return await this.ended;
     this.send(bytes);
     this.#finishing = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const written = await Promise.race([
-      this.#outbox.drained().then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), timeoutMs)),
-    ]);
-    clearTimeout(timer);
+    const written = await within(this.#outbox.drained(), timeoutMs);
     if (this.#isEnded) return;
     if (!written) return this.close();
     // Closing (not aborting) lets the response end after what was written; abort() would drop it.
@@ -132,9 +127,8 @@ export class EventStream {
   #end(): void {
     if (this.#isEnded) return;
     this.#isEnded = true;
-    this.#held = null;
     this.#outbox.close();
     this.#resolveEnded();
-    this.onEnd(this);
+    this.#options.onEnd(this);
   }
 }

@@ -1,15 +1,15 @@
 /**
- * Server-side wire encoding: log events → the JSON shape of common/wire.ts, and the SSE frames the web
+ * Server-side wire encoding: room events → the JSON shape of common/wire.ts, and the SSE frames the web
  * door writes. A live event is encoded into its frame once and the same bytes go to every stream.
  *
  * @example
  * ```ts
- * const bytes = eventFrame(event, log.epoch);
- * // "id: 3f2a9c1e-42\ndata: {\"id\":\"3f2a9c1e-42\",\"at\":…,\"kind\":\"message\",…}\n\n"
+ * import { eventFrame } from "./wire.ts";
+ * eventFrame({ id: "3f2a9c1e-42", at: 0, kind: "system", text: "hi" });
+ * // "id: 3f2a9c1e-42\ndata: {\"id\":\"3f2a9c1e-42\",\"at\":0,\"kind\":\"system\",\"text\":\"hi\"}\n\n"
  * ```
  */
 import {
-  eventId,
   MEMBERS_LISTED,
   SSE_MEMBERS,
   SSE_RESET,
@@ -18,9 +18,9 @@ import {
   type WireMember,
   type WireMembers,
 } from "../../common/wire.ts";
+import type { MemberInfo } from "../room/room.ts";
 import { countWithin } from "../io/bytes.ts";
 import type { RoomEvent } from "../room/events.ts";
-import type { Member } from "../room/room.ts";
 
 /** How soon (ms) a browser reconnects after a stream ends; sent as `retry:` on every connect. */
 export const RETRY_MS = 2000;
@@ -34,22 +34,19 @@ export const PING_FRAME: Uint8Array = encoder.encode(": ping\n\n");
 /** `event: shutdown`, the last frame of every stream when the server stops (no id: it is not a room event). */
 export const SHUTDOWN_FRAME: Uint8Array = encoder.encode(`event: ${SSE_SHUTDOWN}\ndata: {}\n\n`);
 
-/** The browser's view of one log event. */
-export function toWire(event: RoomEvent, epoch: string): WireEvent {
-  const wire: WireEvent = {
-    id: eventId(epoch, event.id),
-    at: event.at,
-    kind: event.kind,
-  };
+/** The browser's view of one room event (member ids stay on the server). */
+export function toWire(event: RoomEvent): WireEvent {
+  const wire: WireEvent = { id: event.id, at: event.at, kind: event.kind };
   if (event.from !== undefined) wire.from = event.from;
   if (event.text !== undefined) wire.text = event.text;
   if (event.door !== undefined) wire.door = event.door;
   if (event.reason !== undefined) wire.reason = event.reason;
+  if (event.to !== undefined) wire.to = event.toName ?? "";
   return wire;
 }
 
 /** The browser's view of the present members. */
-export function toWireMembers(members: readonly Member[]): WireMember[] {
+export function toWireMembers(members: readonly MemberInfo[]): WireMember[] {
   return members.map(({ name, door }) => ({ name, door }));
 }
 
@@ -58,18 +55,36 @@ export function toWireMembers(members: readonly Member[]): WireMember[] {
  *
  * @example
  * ```ts
- * membersSnapshot(room.members()); // { members: [{ name: "Ana", door: "tcp" }, …at most 200], total: 10000 }
+ * import { membersSnapshot } from "./wire.ts";
+ * membersSnapshot([{ id: "m1", name: "Ana", door: "tcp" }]); // { members: [{ name: "Ana", door: "tcp" }], total: 1 }
  * ```
  */
-export function membersSnapshot(members: readonly Member[], limit = MEMBERS_LISTED): WireMembers {
+export function membersSnapshot(members: readonly MemberInfo[], limit = MEMBERS_LISTED): WireMembers {
   return { members: toWireMembers(members.slice(0, limit)), total: members.length };
 }
 
 /** A room event as an unnamed SSE event (so `EventSource.onmessage` gets it), with its id. */
-export function eventFrame(event: RoomEvent, epoch: string): Uint8Array {
-  const wire = toWire(event, epoch);
+export function eventFrame(event: RoomEvent): Uint8Array {
+  const wire = toWire(event);
   // JSON.stringify escapes CR and LF, so the data always fits on one `data:` line.
   return encoder.encode(`id: ${wire.id}\ndata: ${JSON.stringify(wire)}\n\n`);
+}
+
+/**
+ * Each event's frame, encoded once however many streams get it: streams are handed the same event one
+ * after another, so remembering the last one is enough.
+ */
+export class FrameCache {
+  #event: RoomEvent | undefined;
+  #bytes: Uint8Array | undefined;
+
+  bytes(event: RoomEvent): Uint8Array {
+    if (event !== this.#event) {
+      this.#event = event;
+      this.#bytes = eventFrame(event);
+    }
+    return this.#bytes!;
+  }
 }
 
 /**
@@ -77,15 +92,10 @@ export function eventFrame(event: RoomEvent, epoch: string): Uint8Array {
  * larger than the stream's queue would get the stream cut off on every reconnect); its id is the position
  * the stream continues from.
  */
-export function resetFrame(
-  events: readonly RoomEvent[],
-  epoch: string,
-  position: number,
-  maxBytes = Infinity,
-): Uint8Array {
-  const head = `event: ${SSE_RESET}\nid: ${eventId(epoch, position)}\ndata: {"events":[`;
+export function resetFrame(events: readonly RoomEvent[], position: string, maxBytes = Infinity): Uint8Array {
+  const head = `event: ${SSE_RESET}\nid: ${position}\ndata: {"events":[`;
   const tail = "]}\n\n";
-  const newestFirst = events.map((event) => JSON.stringify(toWire(event, epoch))).reverse();
+  const newestFirst = events.map((event) => JSON.stringify(toWire(event))).reverse();
   const kept = newestFirst.slice(0, countWithin(newestFirst, commaListBudget(maxBytes, head + tail), 1));
   return encoder.encode(head + kept.reverse().join(",") + tail);
 }
@@ -95,7 +105,7 @@ export function resetFrame(
  * list is bounded ({@link MEMBERS_LISTED}), and cut shorter if the frame would outgrow `maxBytes` (a frame
  * larger than the stream's queue would get the stream cut off on every connect); `total` always counts all.
  */
-export function membersFrame(members: readonly Member[], maxBytes = Infinity): Uint8Array {
+export function membersFrame(members: readonly MemberInfo[], maxBytes = Infinity): Uint8Array {
   const head = `event: ${SSE_MEMBERS}\ndata: {"members":[`;
   const tail = `],"total":${members.length}}\n\n`;
   const listed = toWireMembers(members.slice(0, MEMBERS_LISTED)).map((member) => JSON.stringify(member));

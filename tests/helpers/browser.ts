@@ -124,6 +124,13 @@ export class ChatPage {
   }
 
   /** Any entry whose text contains `text` (joins, leaves, notices). */
+  /** A member's `/me` action: the name, then the text, styled as an action, never as a notice. */
+  action(from: string, text: string): Locator {
+    return this.page.locator(".entry.action").filter({
+      has: this.page.locator(".from", { hasText: new RegExp(`^${escape(from)}$`) }),
+    }).filter({ has: this.page.locator(".text", { hasText: new RegExp(`^${escape(text)}$`) }) });
+  }
+
   entry(text: string | RegExp): Locator {
     return this.page.locator(".entry", { hasText: text });
   }

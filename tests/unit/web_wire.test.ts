@@ -1,18 +1,15 @@
 /** The web door's `members` frame: bounded in members and in bytes, with the true total. */
 import assert from "node:assert/strict";
 import { MEMBERS_LISTED, type WireMembers } from "../../common/wire.ts";
-import { MemoryLog } from "../../server/log/memory.ts";
-import { type Member, Room } from "../../server/room/room.ts";
+import type { MemberInfo } from "../../server/directory/directory.ts";
 import { membersFrame } from "../../server/web/wire.ts";
 
-function present(count: number): Member[] {
-  const room = new Room(new MemoryLog(), { maxMessageBytes: 100, floodBurst: 1, floodRate: 1 });
-  for (let i = 0; i < count; i++) {
-    const member = room.claim(`member-with-a-long-name-${i}`, i % 2 === 0 ? "tcp" : "web");
-    if ("error" in member) throw new Error(member.error);
-    room.enter(member);
-  }
-  return room.members();
+function present(count: number): MemberInfo[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `id-${i}`,
+    name: `member-with-a-long-name-${i}`,
+    door: i % 2 === 0 ? "tcp" : "web",
+  }));
 }
 
 /** The frame's data, checking the SSE framing around it. */

@@ -6,7 +6,7 @@
  * @example
  * ```tsx
  * // routes/hello.tsx
- * export const handler = { GET: (c: Context<AppEnv>) => page({ name: "Ana" }) };
+ * export const handler = { GET: (c: Context) => page({ name: "Ana" }) };
  * export default function Hello({ data }: PageProps<{ name: string }>) {
  *   return <p>Hello {data.name}</p>;
  * }
@@ -16,7 +16,6 @@ import type { Context } from "hono";
 import { type ComponentType, h, type VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
 import type { IslandBundle } from "./bundle.ts";
-import type { AppEnv } from "./env.ts";
 import { collectIslands, serializeProps } from "./island.ts";
 import { ISLAND_PROPS_ID } from "./island_shared.ts";
 
@@ -53,7 +52,7 @@ export interface PageRenderer {
  * only when the page contains an island.
  */
 export async function renderPage(
-  c: Context<AppEnv>,
+  c: Context,
   // deno-lint-ignore no-explicit-any
   component: ComponentType<PageProps<any>>,
   result: PageResult,

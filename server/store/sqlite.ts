@@ -1,7 +1,6 @@
 /**
- * The SQLite RoomLog, the embedded default. `append` stays synchronous and never waits on the disk:
- * the event gets the next id, goes into an in-memory ring (fast `recent`/`since`), reaches the
- * subscribers at once, and is queued. Everything queued during one turn of the event loop is written in
+ * The SQLite EventStore, the embedded default. `append` never waits on the disk: the event gets the next
+ * id, goes into an in-memory ring (fast `recent`/`since`), reaches the subscribers at once, and is queued. Everything queued during one turn of the event loop is written in
  * one transaction right after it (well under a millisecond later, unless the loop is busy; see
  * bench/log_backends.ts). `since` reaches past the ring into the file. Rows beyond `retain` are pruned
  * in small batches between flushes, and the rest of the backlog at close.
@@ -15,18 +14,20 @@
  *
  * @example
  * ```ts
- * const log = SqliteLog.open("./data/chat.db", { retain: 100_000 });
- * log.subscribe((event) => console.log(event.id, event.text));
- * log.append({ at: Date.now(), kind: "system", text: "hello" }); // logs "<next id> hello"
- * await log.close(); // writes what is queued
+ * import { SqliteStore } from "./sqlite.ts";
+ * const store = SqliteStore.open(":memory:", { retain: 100_000 });
+ * store.subscribe((event) => console.log(event.id, event.text));
+ * await store.append({ at: Date.now(), kind: "system", text: "hello" }); // logs "<epoch>-<next id> hello"
+ * await store.close(); // writes what is queued
  * ```
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
 import type { NewEvent, RoomEvent } from "../room/events.ts";
-import { Fanout } from "./fanout.ts";
-import type { Listener, RoomLog } from "./log.ts";
+import { Subscribers } from "./subscribers.ts";
+import { eventId, positionOf } from "./ids.ts";
 import { EventRing } from "./ring.ts";
+import type { EventStore, Listener } from "./store.ts";
 import { markClosed, openDatabase, type Tuning } from "./schema.ts";
 
 /** How long a queued row waits before its batch is written; 0: right after the current loop turn. */
@@ -34,12 +35,10 @@ export const FLUSH_MS = 0;
 /** Rows deleted per pruning step, and the pause between steps, so pruning never stalls the room. */
 const PRUNE_BATCH = 1000;
 const PRUNE_PAUSE_MS = 10;
-/** Rows a replay reads from the file before letting the event loop run (a few ms of work). */
-const READ_PAGE = 2000;
 /** After a failed write (disk full, I/O error) the batch stays queued and is retried this much later. */
 const RETRY_MS = 1000;
 
-export interface SqliteLogOptions {
+export interface SqliteStoreOptions {
   /** Events kept in the file; older ones are pruned. */
   retain: number;
   /** Events kept in memory for fast replay. */
@@ -51,11 +50,7 @@ export interface SqliteLogOptions {
 
 type Row = { id: number; at: number; kind: string; data: string };
 
-function decode({ id, at, kind, data }: Row): RoomEvent {
-  return { ...JSON.parse(data), id, at, kind };
-}
-
-export class SqliteLog implements RoomLog {
+export class SqliteStore implements EventStore {
   readonly epoch: string;
   #db: DatabaseSync;
   #insert: StatementSync;
@@ -63,11 +58,11 @@ export class SqliteLog implements RoomLog {
   #prune: StatementSync;
   #notePruned: StatementSync;
   #ring: EventRing;
-  #fanout = new Fanout();
+  #subscribers = new Subscribers();
   #retain: number;
   #flushMs: number;
   /** Appended but not yet written, in id order: exactly the ids (durableId, lastId]. */
-  #queue: RoomEvent[] = [];
+  #queue: { position: number; event: RoomEvent }[] = [];
   #lastId: number;
   #durableId: number;
   /** Every id up to this one has been pruned from the file. */
@@ -82,12 +77,12 @@ export class SqliteLog implements RoomLog {
   #durableWaiters: { id: number; resolve: () => void; reject: (error: Error) => void }[] = [];
 
   /** Opens (or creates) the log at `path` (`:memory:` for a log that lives as long as the process). */
-  static open(path: string, options: SqliteLogOptions): SqliteLog {
+  static open(path: string, options: SqliteStoreOptions): SqliteStore {
     const { db, epoch } = openDatabase(path, { synchronous: options.synchronous ?? "NORMAL" });
-    return new SqliteLog(db, epoch, options);
+    return new SqliteStore(db, epoch, options);
   }
 
-  private constructor(db: DatabaseSync, epoch: string, options: SqliteLogOptions) {
+  private constructor(db: DatabaseSync, epoch: string, options: SqliteStoreOptions) {
     this.#db = db;
     this.epoch = epoch;
     this.#retain = options.retain;
@@ -102,58 +97,47 @@ export class SqliteLog implements RoomLog {
     this.#lastId = Math.max(high ?? 0, pruned);
     this.#durableId = this.#lastId;
     this.#prunedThrough = pruned;
-    this.#ring = new EventRing(options.ringSize ?? 1000);
-    for (const event of this.#read(Math.max(this.#firstKept - 1, this.#lastId - this.#ring.capacity))) {
-      this.#ring.push(event);
-    }
+    const ringSize = options.ringSize ?? 1000;
+    const loaded = this.#read(Math.max(this.#firstKept - 1, this.#lastId - ringSize), Infinity);
+    this.#ring = new EventRing(ringSize, loaded.length > 0 ? this.#lastId - loaded.length : this.#lastId);
+    for (const event of loaded) this.#ring.push(event);
     this.#schedulePrune(0);
   }
 
-  append(event: NewEvent): void {
-    const stored: RoomEvent = { ...event, id: this.#lastId + 1 };
-    this.#lastId = stored.id;
+  append(event: NewEvent): Promise<RoomEvent> {
+    const position = this.#lastId + 1;
+    const stored: RoomEvent = { ...event, id: eventId(this.epoch, position) };
+    this.#lastId = position;
     this.#ring.push(stored);
     // Queued before the listeners run: one of them may append the next event, which must queue after this one.
     if (this.#closed) {
-      console.error(`room log closed: event ${stored.id} was not stored`);
+      console.error(`event store closed: event ${stored.id} was not stored`);
     } else {
-      this.#queue.push(stored);
+      this.#queue.push({ position, event: stored });
       if (this.#cancelFlush === undefined && !this.#failing) this.#scheduleFlush(this.#flushMs);
     }
-    this.#fanout.publish(stored);
+    this.#subscribers.publish(stored);
+    return Promise.resolve(stored);
   }
 
   recent(limit: number): Promise<RoomEvent[]> {
     const after = Math.max(this.#firstKept - 1, this.#lastId - limit);
-    return Promise.resolve(this.#ring.after(after) ?? this.#read(after));
+    return Promise.resolve(this.#ring.after(after) ?? this.#read(after, Infinity));
   }
 
-  async since(id: number): Promise<RoomEvent[] | null> {
-    if (id < this.#firstKept - 1 || id > this.#lastId) return null;
-    const held = this.#ring.after(id);
-    if (held) return held;
-    // A long replay from the file is read a page at a time, letting the room run in between.
-    const events: RoomEvent[] = [];
-    let cursor = id;
-    while (cursor < this.#durableId) {
-      if (events.length > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.#closed || id < this.#firstKept - 1) return null; // pruned (or closed) meanwhile
-      }
-      const rows = this.#page.all(cursor, this.#durableId, READ_PAGE) as Row[];
-      for (const row of rows) events.push(decode(row));
-      cursor = events.at(-1)!.id;
-    }
-    for (const event of this.#queue) if (event.id > cursor) events.push(event);
-    return events;
+  since(id: string, limit: number): Promise<RoomEvent[] | null> {
+    const position = positionOf(id, this.epoch);
+    const after = position === undefined ? NaN : Number(position);
+    if (!(after >= this.#firstKept - 1 && after <= this.#lastId)) return Promise.resolve(null);
+    return Promise.resolve(this.#ring.after(after, limit) ?? this.#read(after, limit));
   }
 
-  lastId(): number {
-    return this.#lastId;
+  lastId(): string {
+    return eventId(this.epoch, this.#lastId);
   }
 
   subscribe(listener: Listener): () => void {
-    return this.#fanout.subscribe(listener);
+    return this.#subscribers.subscribe(listener);
   }
 
   /** Resolves once every event appended so far is written to the file (for benchmarks and tools). */
@@ -169,7 +153,7 @@ export class SqliteLog implements RoomLog {
     clearTimeout(this.#pruneTimer);
     this.#write();
     for (const waiter of this.#durableWaiters.splice(0)) {
-      waiter.reject(new Error("room log closed before these events could be written"));
+      waiter.reject(new Error("event store closed before these events could be written"));
     }
     while (this.#pruneStep()) {
       // leaves the file holding exactly the newest `retain` events
@@ -177,7 +161,7 @@ export class SqliteLog implements RoomLog {
     if (this.#queue.length === 0) {
       markClosed(this.#db);
     } else {
-      console.error(`room log: ${this.#queue.length} events could not be written before closing`);
+      console.error(`event store: ${this.#queue.length} events could not be written before closing`);
     }
     this.#db.close();
     return Promise.resolve();
@@ -188,11 +172,21 @@ export class SqliteLog implements RoomLog {
     return Math.max(this.#prunedThrough + 1, this.#lastId - this.#retain + 1);
   }
 
-  /** Events with ids in (after, lastId]: from the file up to what is written, then from the queue. */
-  #read(after: number): RoomEvent[] {
-    const rows = after < this.#durableId ? this.#page.all(after, this.#durableId, -1) as Row[] : [];
-    const events = rows.map(decode);
-    for (const event of this.#queue) if (event.id > after) events.push(event);
+  /** Up to `limit` events after `after`: from the file up to what is written, then from the queue. */
+  #read(after: number, limit: number): RoomEvent[] {
+    const rows = after < this.#durableId
+      ? this.#page.all(after, this.#durableId, limit === Infinity ? -1 : limit) as Row[]
+      : [];
+    const events = rows.map(({ id, at, kind, data }) => ({
+      ...JSON.parse(data),
+      id: eventId(this.epoch, id),
+      at,
+      kind,
+    }));
+    for (const { position, event } of this.#queue) {
+      if (events.length >= limit) break;
+      if (position > after) events.push(event);
+    }
     return events;
   }
 
@@ -222,20 +216,20 @@ export class SqliteLog implements RoomLog {
     if (batch.length === 0) return true;
     try {
       this.#db.exec("BEGIN");
-      for (const { id, at, kind, ...rest } of batch) {
-        this.#insert.run(id, at, kind, JSON.stringify(rest));
+      for (const { position, event: { id: _, at, kind, ...rest } } of batch) {
+        this.#insert.run(position, at, kind, JSON.stringify(rest));
       }
       this.#db.exec("COMMIT");
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      if (!this.#failing) console.error(`room log: cannot write to the database, will retry: ${error}`);
+      if (!this.#failing) console.error(`event store: cannot write to the database, will retry: ${error}`);
       this.#failing = true;
       return false;
     }
-    if (this.#failing) console.error("room log: writing again");
+    if (this.#failing) console.error("event store: writing again");
     this.#failing = false;
     this.#queue = [];
-    this.#durableId = batch.at(-1)!.id;
+    this.#durableId = batch.at(-1)!.position;
     const waiting = this.#durableWaiters;
     this.#durableWaiters = waiting.filter((waiter) => waiter.id > this.#durableId);
     for (const waiter of waiting) if (waiter.id <= this.#durableId) waiter.resolve();
@@ -267,7 +261,7 @@ export class SqliteLog implements RoomLog {
       this.#db.exec("COMMIT");
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      if (!this.#pruneFailing) console.error(`room log: cannot prune old events, will retry: ${error}`);
+      if (!this.#pruneFailing) console.error(`event store: cannot prune old events, will retry: ${error}`);
       this.#pruneFailing = true;
       return false;
     }

@@ -10,14 +10,18 @@
  * table.routes.map((route) => route.pattern); // ["/", "/api/events", "/api/messages", "/api/session"]
  * ```
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import type { ComponentType } from "preact";
-import type { AppEnv } from "./env.ts";
 import { listModules } from "./files.ts";
 import type { AppProps, PageProps, PageResult } from "./page.ts";
 
-/** One method's handler: a response, or `page(data)` to render the route's page component. */
-export type Handler = (c: Context<AppEnv>) => Response | PageResult | Promise<Response | PageResult>;
+/**
+ * One method's handler: a response, or `page(data)` to render the route's page component. The app's
+ * `Env` (its context variables) is the app's own business: routes are loaded at run time, so the table
+ * holds them for any `Env`.
+ */
+// deno-lint-ignore no-explicit-any
+export type Handler<E extends Env = any> = (c: Context<E>) => Response | PageResult | Promise<Response | PageResult>;
 
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export type Method = typeof METHODS[number];
@@ -37,7 +41,7 @@ export interface Route {
   file: string;
   module: RouteModule;
   /** `_middleware.ts` handlers from the root folder down to the route's own folder, in that order. */
-  middleware: MiddlewareHandler<AppEnv>[];
+  middleware: MiddlewareHandler[];
 }
 
 export interface RouteTable {
@@ -71,7 +75,7 @@ export function routePattern(file: string): string | undefined {
 export async function scanRoutes(dir: URL): Promise<RouteTable> {
   const files = await listModules(dir);
   const load = (file: string) => import(new URL(file, dir).href);
-  const middlewareByFolder = new Map<string, MiddlewareHandler<AppEnv>[]>();
+  const middlewareByFolder = new Map<string, MiddlewareHandler[]>();
   let app: ComponentType<AppProps> | undefined;
   for (const file of files) {
     const folders = file.replace(EXTENSION, "").split("/");

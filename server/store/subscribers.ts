@@ -6,9 +6,9 @@
  * ever sees N+1 before N.
  */
 import type { RoomEvent } from "../room/events.ts";
-import type { Listener } from "./log.ts";
+import type { Listener } from "./store.ts";
 
-export class Fanout {
+export class Subscribers {
   #listeners = new Set<Listener>();
   /** Events published while another was being delivered, in id order. */
   #pending: RoomEvent[] = [];
@@ -36,7 +36,7 @@ export class Fanout {
       try {
         listener(event);
       } catch (error) {
-        console.error("room log listener failed:", error);
+        console.error("event store listener failed:", error);
       }
     }
   }

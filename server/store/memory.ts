@@ -1,0 +1,55 @@
+/**
+ * The in-memory EventStore: a ring of the newest `capacity` events. Nothing survives the process, so
+ * each instance has a random epoch.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from "./memory.ts";
+ * const store = new MemoryStore(1000);
+ * store.subscribe((event) => console.log(event.id, event.text));
+ * await store.append({ at: Date.now(), kind: "system", text: "hello" }); // logs "<epoch>-1 hello"
+ * ```
+ */
+import type { NewEvent, RoomEvent } from "../room/events.ts";
+import { Subscribers } from "./subscribers.ts";
+import { eventId, newEpoch, positionOf } from "./ids.ts";
+import { EventRing } from "./ring.ts";
+import type { EventStore, Listener } from "./store.ts";
+
+export class MemoryStore implements EventStore {
+  readonly epoch = newEpoch();
+  #ring: EventRing;
+  #subscribers = new Subscribers();
+
+  constructor(capacity = 1000) {
+    this.#ring = new EventRing(capacity);
+  }
+
+  append(event: NewEvent): Promise<RoomEvent> {
+    const stored: RoomEvent = { ...event, id: eventId(this.epoch, this.#ring.lastPosition + 1) };
+    this.#ring.push(stored);
+    this.#subscribers.publish(stored);
+    return Promise.resolve(stored);
+  }
+
+  recent(limit: number): Promise<RoomEvent[]> {
+    return Promise.resolve(this.#ring.newest(limit));
+  }
+
+  since(id: string, limit: number): Promise<RoomEvent[] | null> {
+    const after = Number(positionOf(id, this.epoch));
+    return Promise.resolve(Number.isSafeInteger(after) ? this.#ring.after(after, limit) : null);
+  }
+
+  lastId(): string {
+    return eventId(this.epoch, this.#ring.lastPosition);
+  }
+
+  subscribe(listener: Listener): () => void {
+    return this.#subscribers.subscribe(listener);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

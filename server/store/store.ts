@@ -1,0 +1,35 @@
+/**
+ * EventStore: the room's ordered record. It assigns each event its id (see ids.ts) and hands every event
+ * it learns of to its subscribers, in id order, once. Backends: memory, sqlite (embedded default). A
+ * backend may assign ids elsewhere (another process) and deliver events after `append` resolves, or
+ * before: readers rely only on the order of delivery and on `since` for what they missed.
+ */
+import type { NewEvent, RoomEvent } from "../room/events.ts";
+
+export type Listener = (event: RoomEvent) => void;
+
+export interface EventStore {
+  /** Names this store's id space; every id carries it. */
+  readonly epoch: string;
+  /**
+   * Stores the event and resolves to it with its id. Rejects with {@link StoreUnavailable} when it
+   * cannot be stored now (nothing is queued to be stored later behind the caller's back).
+   */
+  append(event: NewEvent): Promise<RoomEvent>;
+  /**
+   * Up to `limit` events after `id`, oldest first (`[]` when `id` is the newest); `null` when `id` is not
+   * an id of this store or the events after it are no longer all kept, so the reader must reset instead
+   * of trusting a partial replay.
+   */
+  since(id: string, limit: number): Promise<RoomEvent[] | null>;
+  /** The newest `limit` events, oldest first. */
+  recent(limit: number): Promise<RoomEvent[]>;
+  /** The id of the newest event delivered to subscribers, or, before any, an id `since` accepts. */
+  lastId(): string;
+  subscribe(listener: Listener): () => void;
+  /** Writes out anything pending and releases the backend. */
+  close(): Promise<void>;
+}
+
+/** The store cannot take events now (its server is unreachable, its disk failing). */
+export class StoreUnavailable extends Error {}

@@ -1,0 +1,30 @@
+/**
+ * A Room over the memory store and the in-process directory, for in-process tests: what every store
+ * delivered, and a quick way to make members present.
+ *
+ * @example
+ * ```ts
+ * const { room, events, present } = testRoom();
+ * const ana = await present("Ana");
+ * await room.input(ana, "hello");
+ * ```
+ */
+import { LocalDirectory } from "../../server/directory/local.ts";
+import type { RoomEvent } from "../../server/room/events.ts";
+import { type Member, Room, type RoomLimits } from "../../server/room/room.ts";
+import { MemoryStore } from "../../server/store/memory.ts";
+
+export const LIMITS: RoomLimits = { maxMessageBytes: 20, floodBurst: 100, floodRate: 100, history: 20 };
+
+export function testRoom(limits: Partial<RoomLimits> = {}, store = new MemoryStore(1000)) {
+  const room = new Room(store, new LocalDirectory(), { ...LIMITS, ...limits });
+  const events: RoomEvent[] = [];
+  store.subscribe((event) => events.push(event));
+  const present = async (name: string, door: "tcp" | "web" = "tcp"): Promise<Member> => {
+    const member = await room.claim(name, door);
+    if ("error" in member) throw new Error(member.error);
+    await room.enter(member);
+    return member;
+  };
+  return { room, store, events, present };
+}

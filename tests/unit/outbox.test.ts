@@ -1,0 +1,158 @@
+/**
+ * The outbox and the flusher, in-process with a fake socket and an injected clock: a reader is cut off
+ * only for its own socket, the server's own backlog makes input wait instead, and writes go out in
+ * coalesced rounds.
+ */
+import assert from "node:assert/strict";
+import { type ByteWriter, Outbox, REFUSE_LIMIT_MS } from "../../server/io/outbox.ts";
+import { Flusher, STALL_MS } from "../../server/io/flusher.ts";
+
+/** A socket whose writes complete when the test says, taking as many bytes as it says. */
+class FakeSocket implements ByteWriter {
+  writes: { bytes: Uint8Array; done: (n: number) => void }[] = [];
+  write(bytes: Uint8Array): Promise<number> {
+    return new Promise((done) => this.writes.push({ bytes, done }));
+  }
+  /** Completes the oldest write, taking `n` bytes of it (all by default). */
+  take(n?: number): number {
+    const write = this.writes.shift()!;
+    const taken = n ?? write.bytes.length;
+    write.done(taken);
+    return taken;
+  }
+}
+
+const bytes = (n: number) => new Uint8Array(n);
+const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function setup(limit = 1000, backlogHigh = 10_000) {
+  let now = 0;
+  const flusher = new Flusher({ backlogHigh, now: () => now, watchMs: 0 });
+  const socket = new FakeSocket();
+  const events: string[] = [];
+  const outbox = new Outbox(socket, flusher, limit, () => events.push("overflow"), () => events.push("error"));
+  const advance = (ms: number) => {
+    now += ms;
+    flusher.check();
+  };
+  return { flusher, socket, outbox, events, advance };
+}
+
+Deno.test("bytes for a socket that takes them never cut it off, however many: they are the server's backlog", async () => {
+  const { flusher, socket, outbox, events } = setup(1000, 1_000_000);
+  for (let i = 0; i < 50; i++) assert.ok(outbox.push(bytes(100)));
+  assert.equal(outbox.queued, 5000, "five times the limit");
+  assert.equal(flusher.backlog.bytes, 5000);
+  await turn();
+  socket.take();
+  await turn();
+  assert.deepEqual(events, []);
+  assert.equal(flusher.backlog.bytes, 0);
+});
+
+Deno.test("input waits while the backlog is over its high mark and goes on once it is back under the low one", async () => {
+  const { flusher, socket, outbox } = setup(1000, 1000);
+  let released = false;
+  outbox.push(bytes(600));
+  outbox.push(bytes(600));
+  assert.ok(flusher.backlog.paused);
+  const waiting = flusher.backlog.ready().then(() => released = true);
+  await turn();
+  socket.take(); // all 1,200 bytes were joined into one write
+  await waiting;
+  assert.ok(released && !flusher.backlog.paused);
+});
+
+Deno.test("a socket that takes only part of a write refuses the rest; past the limit behind it, it is cut off", async () => {
+  const { flusher, socket, outbox, events } = setup(1000);
+  outbox.push(bytes(800));
+  await turn();
+  socket.take(300);
+  await turn();
+  assert.ok(outbox.refusing);
+  assert.equal(flusher.backlog.bytes, 0, "refused bytes are the reader's, not the server's");
+  assert.ok(outbox.push(bytes(200)));
+  assert.ok(!outbox.push(bytes(400)), "500 + 200 + 400 > 1000");
+  assert.deepEqual(events, ["overflow"]);
+  assert.ok(!outbox.push(bytes(1)), "nothing more after the cut-off");
+});
+
+Deno.test("a socket that takes a whole write again is taking bytes: what waits counts as backlog once more", async () => {
+  const { flusher, socket, outbox } = setup(10_000);
+  outbox.push(bytes(800));
+  await turn();
+  socket.take(300);
+  await turn();
+  outbox.push(bytes(100));
+  socket.take(); // the 500 left of the first write
+  await turn();
+  assert.ok(!outbox.refusing);
+  assert.equal(flusher.backlog.bytes, 100);
+});
+
+Deno.test("a write that does not complete for the stall time makes the socket refusing", async () => {
+  const { flusher, outbox, advance } = setup(1000);
+  outbox.push(bytes(500));
+  await turn();
+  advance(STALL_MS - 1);
+  assert.ok(!outbox.refusing);
+  assert.equal(flusher.backlog.bytes, 500);
+  advance(1);
+  assert.ok(outbox.refusing);
+  assert.equal(flusher.backlog.bytes, 0);
+});
+
+Deno.test("a socket that takes nothing for the refuse limit is cut off even with little queued", async () => {
+  const { outbox, events, advance } = setup(1_000_000);
+  outbox.push(bytes(10));
+  await turn();
+  advance(STALL_MS);
+  advance(REFUSE_LIMIT_MS - STALL_MS - 1);
+  assert.deepEqual(events, []);
+  advance(1);
+  assert.deepEqual(events, ["overflow"]);
+});
+
+Deno.test("a slow socket that keeps taking some bytes is not cut off by time", async () => {
+  const { socket, outbox, events, advance } = setup(1_000_000);
+  outbox.push(bytes(10_000));
+  for (let i = 0; i < 10; i++) {
+    await turn();
+    advance(REFUSE_LIMIT_MS / 2);
+    socket.take(100);
+  }
+  assert.deepEqual(events, []);
+  assert.ok(outbox.refusing);
+});
+
+Deno.test("drained(n) resolves once at most n bytes are queued, or the outbox closes", async () => {
+  const { socket, outbox } = setup(10_000);
+  outbox.push(bytes(3000));
+  let half = false;
+  let empty = false;
+  outbox.drained(1500).then(() => half = true);
+  outbox.drained().then(() => empty = true);
+  await turn();
+  socket.take(2000);
+  await turn();
+  assert.deepEqual([half, empty], [true, false]);
+  outbox.close();
+  await turn();
+  assert.ok(empty);
+});
+
+Deno.test("in one round every outbox gets one write, and identical queues are joined once", async () => {
+  const flusher = new Flusher({ watchMs: 0 });
+  const sockets = [new FakeSocket(), new FakeSocket()];
+  const outboxes = sockets.map((socket) => new Outbox(socket, flusher, 1000, () => {}, () => {}));
+  const [a, b] = [bytes(10), bytes(20)];
+  for (const outbox of outboxes) {
+    outbox.push(a);
+    outbox.push(b);
+  }
+  await turn();
+  assert.deepEqual(sockets.map((socket) => socket.writes.length), [1, 1]);
+  assert.equal(sockets[0].writes[0].bytes, sockets[1].writes[0].bytes, "the same joined buffer");
+  assert.equal(sockets[0].writes[0].bytes.length, 30);
+  for (const socket of sockets) socket.take();
+});
