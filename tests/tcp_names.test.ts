@@ -117,3 +117,29 @@ Deno.test("a name is not taken by someone still choosing theirs", async () => {
   await first.send("bad_name");
   assert.equal(await first.readLine(), '! the name "bad_name" is taken, choose another');
 });
+
+Deno.test("with Ana online, look-alike and padded names are refused one by one and the prompt comes again", async () => {
+  await using server = await startServer();
+  await using ana = await join(server.tcpPort, "Ana");
+  await using impostor = await connectTcp(server.tcpPort);
+  await impostor.expectLine(WELCOME);
+  const mixed = (scripts: string) => `! a name may not mix scripts (${scripts})`;
+  const invisible = "! a name must not contain invisible characters";
+  const impostors: [string, string][] = [
+    ["\u0410na", mixed("Cyrillic and Latin")],
+    ["An\u0430", mixed("Latin and Cyrillic")],
+    ["\u0391na", mixed("Greek and Latin")],
+    ["Ana\u034F", invisible],
+    ["Ana\uFE0F", invisible],
+    ["\u17B4Ana", "! a name may contain only letters, digits, _ - and ."],
+    ["Ana\u3164", invisible],
+    ["\u3164", invisible],
+  ];
+  for (const [name, reason] of impostors) {
+    await impostor.send(name);
+    assert.deepEqual(await impostor.linesUntil(PROMPT), [reason, PROMPT], `for ${JSON.stringify(name)}`);
+  }
+  await impostor.send("Ana2");
+  await impostor.expectLine("* Ana2 joined the chat");
+  assert.deepEqual(await ana.linesUntil("* Ana2 joined the chat"), ["* Ana2 joined the chat"]);
+});

@@ -64,6 +64,20 @@ Deno.test("a name a TCP user holds is taken on the web too, whatever its case (4
   await ana.expectLine("1 online:");
 });
 
+Deno.test("a web sign-in that looks like a name a TCP user holds is refused (400 mixed scripts, 409 taken)", async () => {
+  await using server = await startServer();
+  await using _ana = await join(server.tcpPort, "Ana");
+  await using _ace = await join(server.tcpPort, "ace");
+  const web = new WebClient(server.httpUrl);
+
+  const greek = await web.signIn("\u0391na");
+  const cyrillic = await web.signIn("\u0430\u0441\u0435");
+
+  assert.deepEqual([greek.status, greek.body], [400, { error: "a name may not mix scripts (Greek and Latin)" }]);
+  assert.deepEqual([cyrillic.status, cyrillic.body], [409, { error: 'the name "ace" is taken, choose another' }]);
+  assert.equal(web.token, undefined);
+});
+
 Deno.test("a name a web user holds is taken for a TCP user, whatever its case", async () => {
   await using server = await startServer();
   const bob = new WebClient(server.httpUrl);

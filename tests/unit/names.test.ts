@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkName, MAX_NAME_LENGTH, nameKey } from "../../server/room/names.ts";
+import { checkName, lookKey, MAX_NAME_LENGTH, nameKey } from "../../server/room/names.ts";
 
 function accepted(input: string): string {
   const check = checkName(input);
@@ -70,4 +70,50 @@ Deno.test("name keys use full case folding: ß matches SS and a final sigma matc
   assert.equal(nameKey("Straße"), nameKey("STRASSE"));
   assert.equal(nameKey("ΟΔΟΣ"), nameKey("οδοσ"));
   assert.equal(nameKey("ﬁx"), nameKey("FIX"));
+});
+
+Deno.test("invisible characters are refused, and so is a name made of nothing else", () => {
+  const invisible = ["\u034F", "\uFE0F", "\u17B5", "\u3164", "\uFFA0", "\u115F", "\u1160", "\u{E0100}", "\u{16FE4}"];
+  for (const char of invisible) {
+    const code = `U+${char.codePointAt(0)!.toString(16)}`;
+    assert.equal(refusal(`Ana${char}`), "a name must not contain invisible characters", code);
+  }
+  for (const name of ["\u3164", "\u3164\u3164", "\uFFA0", "\u115F\u1160"]) {
+    assert.equal(refusal(name), "a name must not contain invisible characters", JSON.stringify(name));
+  }
+  assert.match(refusal("\u17B4Ana"), /only letters/);
+  assert.match(refusal("Ana\u2800"), /only letters/);
+});
+
+Deno.test("a name mixing Latin with Cyrillic or Greek is refused, naming the scripts", () => {
+  assert.equal(refusal("\u0410na"), "a name may not mix scripts (Cyrillic and Latin)");
+  assert.equal(refusal("An\u0430"), "a name may not mix scripts (Latin and Cyrillic)");
+  assert.equal(refusal("\u0391na"), "a name may not mix scripts (Greek and Latin)");
+  assert.equal(refusal("Ana名\u0430"), "a name may not mix scripts (Latin, Han and Cyrillic)");
+  for (const name of ["Ana名前", "Anaかな", "Ana한국", "Алёна", "ναν"]) accepted(name);
+});
+
+Deno.test("reserved names are refused however they are spelled to look alike", () => {
+  for (const name of ["s\u0435rver", "\u0405\u04AE\u0405\u0422\u0415\u041C", "SERVER", "\u0405ERVER", "syst\u0435m"]) {
+    assert.match(refusal(name), /is reserved$/, name);
+  }
+  accepted("5ystem");
+});
+
+Deno.test("name keys are the skeletons of the folded names, so look-alikes collide", () => {
+  assert.equal(nameKey("Ana"), "ana");
+  assert.equal(nameKey("\u0430\u0441\u0435"), nameKey("ACE"));
+  assert.equal(nameKey("\u0391NA"), nameKey("ana"));
+  assert.equal(nameKey("m"), nameKey("rn"));
+  assert.equal(nameKey("B0B"), nameKey("bob"));
+  assert.equal(nameKey("Bi11"), nameKey("BILL"));
+  assert.equal(nameKey("\u{1D400}na"), nameKey("ana"));
+  assert.notEqual(nameKey("Ana"), nameKey("Ava"));
+});
+
+Deno.test("capitals that look like other letters escape the name key but not the look key", () => {
+  assert.notEqual(nameKey("AIice"), nameKey("Alice"));
+  assert.equal(lookKey("AIice"), lookKey("Alice"));
+  assert.notEqual(nameKey("\u0422\u041E\u041C"), nameKey("TOM"));
+  assert.equal(lookKey("\u0422\u041E\u041C"), lookKey("TOM"));
 });
