@@ -1,7 +1,8 @@
 /**
  * Directory: who holds which name. A name is held from the moment a member claims it (before it enters
- * the room) until it is released, by the folded key two names that look alike share (see
- * server/room/names.ts). Who is *present* is told by the room's own join and leave events.
+ * the room) until it is released, by the keys two names that look alike share (see
+ * server/room/names.ts): a claim takes all of its keys or none. Who is *present* is told by the room's
+ * own join and leave events.
  */
 import type { Door } from "../room/events.ts";
 
@@ -13,9 +14,9 @@ export interface MemberInfo {
 }
 
 export interface Directory {
-  /** Reserves `key` for `member`: undefined when it is had, else the name of whoever holds it. */
-  claim(key: string, member: MemberInfo): Promise<string | undefined>;
-  /** Frees `key` if `member` still holds it. */
-  release(key: string, member: MemberInfo): Promise<void>;
+  /** Reserves every one of `keys` for `member`: undefined when they are had, else the name of a holder. */
+  claim(keys: readonly string[], member: MemberInfo): Promise<string | undefined>;
+  /** Frees those of `keys` that `member` still holds. */
+  release(keys: readonly string[], member: MemberInfo): Promise<void>;
   close(): Promise<void>;
 }

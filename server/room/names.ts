@@ -13,15 +13,16 @@
  * who speaks, a refused look-alike costs a newcomer one more try, and a passed one lets them speak as
  * someone else. The data has no `5` → `s` nor `vv` → `w`, so `5ystem` is a name.
  *
- * Known gap: the fold comes first, as usual for case-insensitive identifiers, so a capital that
- * looks like another lower-case letter counts as its own lower case: `AIice` (capital I) does not
- * collide with `Alice`, nor all-capital Cyrillic `ТОМ` with `TOM`. One key cannot catch those too
- * without merging i with l, and n with v (Greek Ν looks like N, its ν like v), for everyone. A second
- * key, {@link lookKey}, does catch them; reserved names are checked by both.
+ * The fold comes first, as usual for case-insensitive identifiers, so a capital that looks like another
+ * lower-case letter counts as its own lower case: by the folded key `AIice` (capital I) would not collide
+ * with `Alice`, nor all-capital Cyrillic `ТОМ` with `TOM`. One key cannot catch those too without merging
+ * i with l, and n with v (Greek Ν looks like N, its ν like v), for everyone. So a name holds two keys
+ * while in use, the folded one and {@link lookKey} (what it looks like as written), and a newcomer is
+ * refused if either is held; reserved names are checked by both.
  *
  * @example
  * ```ts
- * checkName("  Ana "); // { ok: true, name: "Ana", key: "ana" }
+ * checkName("  Ana "); // { ok: true, name: "Ana", key: "ana", keys: ["ana"] }
  * checkName("a b");    // { ok: false, error: "a name may contain only letters, digits, _ - and ." }
  * ```
  */
@@ -42,7 +43,14 @@ const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800\u{16FE4}\u{1D159}]/u;
 // Folding and skeletonizing settle within three rounds for every code point; the bound is for safety.
 const KEY_ROUNDS = 4;
 
-export type NameCheck = { ok: true; name: string; key: string } | {
+export type NameCheck = {
+  ok: true;
+  name: string;
+  /** The folded key (`/msg` finds members by it). */
+  key: string;
+  /** Every key the name holds while in use: the folded key and the look-as-written key, no two alike. */
+  keys: string[];
+} | {
   ok: false;
   error: string;
 };
@@ -91,7 +99,7 @@ export function checkName(input: string): NameCheck {
   }
   const scripts = mixedScripts(name);
   if (scripts) return { ok: false, error: `a name may not mix scripts (${listed(scripts)})` };
-  return { ok: true, name, key };
+  return { ok: true, name, key, keys: [...new Set([key, lookKey(name)])] };
 }
 
 function listed(items: string[]): string {

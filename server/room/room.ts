@@ -41,8 +41,10 @@ export type { MemberInfo };
 
 /** A member of this process: who it is, whether it is in the room yet, and its flood bucket. */
 export interface Member extends MemberInfo {
-  /** Its name's key in the directory (folded, confusable-proof). */
+  /** Its name's folded, confusable-proof key. */
   readonly key: string;
+  /** The keys its name holds in the directory (see names.ts). */
+  readonly keys: readonly string[];
   present: boolean;
   readonly bucket: TokenBucket;
 }
@@ -106,10 +108,11 @@ export class Room {
       name: check.name,
       door,
       key: check.key,
+      keys: check.keys,
       present: false,
       bucket: new TokenBucket(this.limits.floodBurst, this.limits.floodRate),
     };
-    const holder = await this.#directory.claim(member.key, member);
+    const holder = await this.#directory.claim(member.keys, member);
     if (holder !== undefined) return { error: `the name "${holder}" is taken, choose another` };
     return member;
   }
@@ -125,7 +128,7 @@ export class Room {
   async leave(member: Member, reason: LeaveReason): Promise<void> {
     const wasPresent = member.present;
     member.present = false;
-    await this.#directory.release(member.key, member);
+    await this.#directory.release(member.keys, member);
     if (!wasPresent) return;
     await this.#append({ at: Date.now(), kind: "leave", from: member.name, fromId: member.id, reason });
   }

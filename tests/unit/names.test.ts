@@ -61,9 +61,10 @@ Deno.test("name keys fold case and compatibility forms so look-alike spellings c
   assert.notEqual(nameKey("ana"), nameKey("anna"));
 });
 
-Deno.test("checkName returns the folded key with the name", () => {
-  const check = checkName(" Ana ");
-  assert.deepEqual(check, { ok: true, name: "Ana", key: "ana" });
+Deno.test("checkName returns the folded key with the name, and every key the name holds", () => {
+  assert.deepEqual(checkName(" Ana "), { ok: true, name: "Ana", key: "ana", keys: ["ana"] });
+  const alice = checkName("AIice");
+  assert.ok(alice.ok && alice.keys.length === 2 && alice.keys.includes(alice.key));
 });
 
 Deno.test("name keys use full case folding: ß matches SS and a final sigma matches σ", () => {
