@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Makes a fresh machine (Node + npm, Debian, root) ready for the whole suite: Chromium for the
-# browser tests. Idempotent and quiet when everything is already there.
+# browser tests, tmux for the terminal client's test in a real terminal. Idempotent and quiet when
+# everything is already there.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "tests/setup.sh: missing ${need[*]} and not root: install them with apt-get" >&2

@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { ArgsError, parseClientArgs } from "../../client/args.ts";
+
+Deno.test("without flags the client goes to the local server's TCP door and asks for a name", () => {
+  assert.deepEqual(parseClientArgs([]), { host: "127.0.0.1", port: 60000, name: undefined });
+});
+
+Deno.test("--host, --port and --name are taken as given (the name trimmed)", () => {
+  assert.deepEqual(
+    parseClientArgs(["--host", "chat.example", "--port", "6000", "--name", " Ana "]),
+    { host: "chat.example", port: 6000, name: "Ana" },
+  );
+  assert.equal(parseClientArgs(["--port=7"]).port, 7);
+});
+
+Deno.test("a bad port, an unknown flag or a stray word is refused with a reason", () => {
+  for (const args of [["--port", "0"], ["--port", "65536"], ["--port", "http"], ["--nmae", "x"], ["Ana"]]) {
+    assert.throws(() => parseClientArgs(args), ArgsError, args.join(" "));
+  }
+});
+
+Deno.test("--tls is refused plainly: this server's TCP door has no TLS yet", () => {
+  assert.throws(() => parseClientArgs(["--tls"]), /--tls is not supported by this server yet/);
+});
