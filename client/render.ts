@@ -10,13 +10,15 @@
  * ```
  */
 
+import { ACTION_MARK, NOTICE_MARK } from "../common/sentences.ts";
+
 export type LineKind =
   | "message" // NAME: text
-  | "action" // * NAME does something
+  | "action" // ~ NAME does something
   | "presence" // * NAME joined the chat, * NAME left the chat (…)
   | "private" // [private] FROM: text, [private to NAME] text
   | "error" // ! why
-  | "system" // * server shutting down
+  | "system" // * server shutting down, and any other notice of the server
   | "info" // greetings, /who and /help answers
   | "notice" // the client's own words: offline, reconnected…
   | "pending"; // a line typed while offline, not sent yet
@@ -34,7 +36,8 @@ export function classify(line: string): LineKind {
   if (line.startsWith("[private")) return "private";
   if (line === SHUTDOWN_LINE) return "system";
   if (PRESENCE.test(line)) return "presence";
-  if (line.startsWith("* ")) return "action";
+  if (line.startsWith(`${NOTICE_MARK} `)) return "system";
+  if (line.startsWith(`${ACTION_MARK} `)) return "action";
   if (MESSAGE.test(line)) return "message";
   return "info";
 }

@@ -36,7 +36,7 @@ Deno.test("commands pass through to the server and their answers are shown", asy
   await using ana = ChatClient.start(server.tcpPort, ["--name", "Ana"]);
   await ana.expectLine("* Ana joined the chat");
   await ana.type("/me waves");
-  await bob.expectLine("* Ana waves");
+  await bob.expectLine("~ Ana waves");
   await ana.type("/who");
   await ana.expectLine("2 online:");
   await ana.expectLine("  Ana (tcp)");

@@ -6,7 +6,8 @@ const NINE_FIVE = new Date(2026, 0, 1, 9, 5);
 Deno.test("each kind of server line is told apart", () => {
   const cases: [string, string][] = [
     ["Ana: hello: there", "message"],
-    ["* Ana waves", "action"],
+    ["~ Ana waves", "action"],
+    ["* Ana waves", "system"],
     ["* Ana joined the chat", "presence"],
     ["* Ana left the chat", "presence"],
     ["* Ana left the chat (connection lost)", "presence"],
