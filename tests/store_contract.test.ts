@@ -10,6 +10,9 @@ import { compareIds } from "../server/store/ids.ts";
 import { MemoryStore } from "../server/store/memory.ts";
 import { SqliteStore } from "../server/store/sqlite.ts";
 import type { EventStore } from "../server/store/store.ts";
+import { RedisStore } from "../server/store/redis.ts";
+import { connectRedis, type RedisLink } from "../server/redis/client.ts";
+import { type RunningRedis, startRedis } from "./helpers/redis.ts";
 
 interface Opened {
   /** The store under test; a test that reopens it puts the new instance here. */
@@ -17,6 +20,8 @@ interface Opened {
   keep: number;
   /** Where a persistent backend keeps its data. */
   dir?: string;
+  /** The Redis database the store lives in. */
+  database?: number;
 }
 
 interface Backend {
@@ -31,6 +36,8 @@ interface Backend {
   settle?(store: EventStore): Promise<void>;
   /** Well-formed ids (see ids.ts) of a shape this backend never issues, e.g. a Redis-style position. */
   otherShapes(epoch: string): string[];
+  /** Backends whose clients keep timers or sockets between tests (a Redis connection) opt out of the sanitizers. */
+  sanitize?: false;
 }
 
 /** Memory and SQLite positions are one counter: a two-part position is another backend's. */
@@ -69,7 +76,44 @@ const BACKENDS: Backend[] = [
     open: (keep) => Promise.resolve({ store: SqliteStore.open(":memory:", { retain: keep }), keep }),
     settle: (store) => (store as SqliteStore).durable(),
   },
+  redisBackend(),
 ];
+
+globalThis.addEventListener("unload", () => {
+  redis?.then((server) => server.kill());
+});
+
+/**
+ * Redis: one server for the suite, each store in its own database (so two stores have two epochs). Its
+ * streams are stored one entry per node, so `MAXLEN ~` trims exactly and the "older than kept" rules can be
+ * checked to the event; in production trimming is approximate (at least `retain` are kept).
+ */
+let redis: Promise<RunningRedis> | undefined;
+let nextDatabase = 0;
+const links = new Map<EventStore, RedisLink>();
+
+function redisBackend(): Backend {
+  const openIn = async (database: number, keep: number) => {
+    const server = await redis!;
+    const link = await connectRedis(`${server.url}/${database}`);
+    const store = await RedisStore.open(link, { retain: keep });
+    links.set(store, link);
+    return store;
+  };
+  return {
+    name: "redis",
+    deliversDuringAppend: false,
+    sanitize: false,
+    otherShapes: (epoch) => [`${epoch}-5`, `${epoch}-0`],
+    async open(keep) {
+      const database = nextDatabase++ % 16;
+      const server = await (redis ??= startRedis({ args: ["--stream-node-max-entries", "1"] }));
+      await server.cli("-n", String(database), "FLUSHDB");
+      return { store: await openIn(database, keep), keep, database };
+    },
+    reopen: (opened) => openIn(opened.database!, opened.keep),
+  };
+}
 
 /** More than any test appends: a `since` limit that asks for the whole gap. */
 const ALL = 1_000_000;
@@ -135,13 +179,25 @@ async function withStore(
   try {
     await body(opened);
   } finally {
-    await opened.store.close();
+    await closeStore(opened.store);
     if (opened.dir) await Deno.remove(opened.dir, { recursive: true });
   }
 }
 
+async function closeStore(store: EventStore): Promise<void> {
+  await store.close();
+  await links.get(store)?.close();
+  links.delete(store);
+}
+
 for (const backend of BACKENDS) {
-  const test = (name: string, fn: () => Promise<void>) => Deno.test(`${backend.name}: ${name}`, fn);
+  const test = (name: string, fn: () => Promise<void>) =>
+    Deno.test({
+      name: `${backend.name}: ${name}`,
+      fn,
+      sanitizeOps: backend.sanitize ?? true,
+      sanitizeResources: backend.sanitize ?? true,
+    });
 
   test("an empty store has nothing to replay, and since its last id is empty", () =>
     withStore(backend, 10, async ({ store }) => {
@@ -289,7 +345,7 @@ for (const backend of BACKENDS) {
       assert.equal((await a.store.since(ofA.id, ALL))?.length, 2, "while its own id replays");
     } finally {
       for (const { store, dir } of [a, b]) {
-        await store.close();
+        await closeStore(store);
         if (dir) await Deno.remove(dir, { recursive: true });
       }
     }
@@ -393,7 +449,7 @@ for (const backend of BACKENDS) {
       assert.notEqual(a.store.epoch, b.store.epoch);
     } finally {
       for (const { store, dir } of [a, b]) {
-        await store.close();
+        await closeStore(store);
         if (dir) await Deno.remove(dir, { recursive: true });
       }
     }
@@ -406,7 +462,7 @@ for (const backend of BACKENDS) {
     withStore(backend, 100, async (opened) => {
       const start = opened.store.lastId();
       const before = await appendMessages(opened.store, 40);
-      await opened.store.close();
+      await closeStore(opened.store);
       opened.store = await reopen(opened);
       assert.equal(opened.store.lastId(), before.at(-1)!.id);
       assert.deepEqual(await opened.store.since(start, ALL), before);
@@ -418,7 +474,7 @@ for (const backend of BACKENDS) {
       const stored = await appendMessages(opened.store, 5);
       const { epoch } = opened.store;
       const last = opened.store.lastId();
-      await opened.store.close();
+      await closeStore(opened.store);
       opened.store = await reopen(opened);
       assert.equal(opened.store.epoch, epoch);
       assert.equal(opened.store.lastId(), last);
@@ -432,7 +488,7 @@ for (const backend of BACKENDS) {
     withStore(backend, 2, async (opened) => {
       const stored = await appendMessages(opened.store, 30);
       const last = opened.store.lastId();
-      await opened.store.close();
+      await closeStore(opened.store);
       opened.store = await reopen(opened);
       const [next] = await appendMessages(opened.store, 1, 31);
       assert.ok(compareIds(last, next.id) < 0, `${last} before ${next.id}`);

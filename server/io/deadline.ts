@@ -19,6 +19,17 @@ export async function within(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
+/** `promise`, or a rejection with `message` if it has not settled within `ms`. */
+export async function deadline<T>(promise: Promise<T>, ms: number, message = "timed out"): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => timer = setTimeout(() => reject(new Error(message)), ms));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -29,18 +29,19 @@ export function positionOf(id: string | null | undefined, epoch: string): string
 
 /** Orders two ids of the same epoch: negative, zero or positive, like a sort comparator. */
 export function compareIds(a: string, b: string): number {
-  const pa = parts(a);
-  const pb = parts(b);
+  // The epoch holds no `-`: the position is everything after the first one.
+  return comparePositions(a.slice(a.indexOf("-") + 1), b.slice(b.indexOf("-") + 1));
+}
+
+/** Orders two positions (`42`, `1700000000000-3`) part by part. */
+export function comparePositions(a: string, b: string): number {
+  const pa = a.split("-").map(Number);
+  const pb = b.split("-").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) return d;
   }
   return 0;
-}
-
-/** The numeric parts after the epoch (the epoch itself holds no `-`). */
-function parts(id: string): number[] {
-  return id.slice(id.indexOf("-") + 1).split("-").map(Number);
 }
 
 /** A new random epoch: 12 hex digits, no `-`. */

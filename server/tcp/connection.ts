@@ -15,7 +15,10 @@ import type { LineCache } from "./render.ts";
 export const PROMPT = "Enter your name:";
 export const WELCOME = `Welcome to the chatroom! ${PROMPT}`;
 export const HISTORY_HEADER = "--- recent history ---";
-/** Idle members (most of them) read into a small buffer; one that fills it gets the busy size for good. */
+/**
+ * Idle members (most of them) read into a small buffer; each read that fills it doubles it, up to the busy
+ * size, for good. Doubling keeps it within twice the biggest read: 512 B sent once no longer holds 16 KiB.
+ */
 const IDLE_READ_BYTES = 512;
 const BUSY_READ_BYTES = 16384;
 const MAX_NAMES_IN_GREETING = 20;
@@ -68,7 +71,7 @@ export class Connection implements Reader {
         const n = await this.conn.read(buffer);
         if (n === null) break;
         await this.#handleAll(this.#reader.push(buffer.subarray(0, n)));
-        if (n === buffer.length && n < BUSY_READ_BYTES) buffer = new Uint8Array(BUSY_READ_BYTES);
+        if (n === buffer.length && n < BUSY_READ_BYTES) buffer = new Uint8Array(n * 2);
       }
       await this.#handleAll(this.#reader.end());
     } catch {

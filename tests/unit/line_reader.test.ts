@@ -98,3 +98,39 @@ Deno.test("the reader copies what it keeps, so the caller may reuse its buffer",
 Deno.test("the limit counts bytes, not characters", () => {
   assert.deepEqual(readAll(new LineReader(6), ["ééé\n", "éééx\n"]), [{ line: "ééé" }, { tooLong: true }]);
 });
+
+Deno.test("a line dribbled one byte at a time is held in one buffer no bigger than the limit", () => {
+  const reader = new LineReader(2048);
+  const line = bytes("x".repeat(2048));
+  for (const byte of line) assert.deepEqual(reader.push(Uint8Array.of(byte)), []);
+  assert.ok(reader.capacity <= 2048 + 1, `capacity ${reader.capacity}`);
+  assert.deepEqual(reader.push(bytes("\n")), [{ line: "x".repeat(2048) }]);
+});
+
+Deno.test("a partial line holds at most twice its bytes plus a small constant, however it was split", () => {
+  for (const size of [1, 10, 100, 1000, 2049]) {
+    for (const piece of [1, 7, size]) {
+      const reader = new LineReader(2048);
+      for (let sent = 0; sent < size; sent += piece) {
+        reader.push(new Uint8Array(Math.min(piece, size - sent)).fill(0x61));
+      }
+      assert.ok(reader.capacity <= 2 * size + 64, `${size} bytes in pieces of ${piece}: capacity ${reader.capacity}`);
+    }
+  }
+});
+
+Deno.test("a reader holds nothing once its line is done, too long, or the stream has ended", () => {
+  const reader = new LineReader(100);
+  reader.push(bytes("a whole line\n"));
+  assert.equal(reader.capacity, 0, "a line that came in one piece is never copied");
+  reader.push(bytes("x".repeat(90)));
+  assert.ok(reader.capacity > 0);
+  reader.push(bytes("\n"));
+  assert.equal(reader.capacity, 0, "after a long line");
+  reader.push(bytes("x".repeat(90)));
+  assert.deepEqual(reader.push(bytes("x".repeat(20))), [{ tooLong: true }]);
+  assert.equal(reader.capacity, 0, "while skipping an over-long line");
+  reader.push(bytes("\npartial"));
+  assert.deepEqual(reader.end(), [{ line: "partial" }]);
+  assert.equal(reader.capacity, 0, "after the end");
+});

@@ -1,0 +1,17 @@
+/**
+ * The Redis keys of one room. All share the `{chat}` hash tag, so Redis Cluster keeps them in one slot and
+ * a Lua script may touch any of them.
+ */
+export const KEYS = {
+  /** The stream of events; each entry holds `p` (the previous entry's id) and `e` (the event). */
+  log: "{chat}:log",
+  /** `epoch`, and `last` (the newest entry's id). */
+  meta: "{chat}:meta",
+  /** Present members by the time their presence expires (ms). */
+  presence: "{chat}:presence",
+  /** Member id → the member as JSON (name, door, instance, keys). */
+  members: "{chat}:members",
+  name: (key: string) => `{chat}:name:${key}`,
+  instance: (id: string) => `{chat}:instance:${id}`,
+  receipt: (id: string) => `{chat}:receipt:${id}`,
+} as const;
