@@ -4,9 +4,8 @@
  */
 import { ConfigError, parseConfig, usage } from "./server/config.ts";
 import type { Config } from "./server/config.ts";
-import { LocalDirectory } from "./server/directory/local.ts";
 import { Flusher } from "./server/io/flusher.ts";
-import { openStore } from "./server/store/open.ts";
+import { openBackend } from "./server/backend.ts";
 import { Room } from "./server/room/room.ts";
 import { TcpDoor } from "./server/tcp/door.ts";
 import { WebDoor } from "./server/web/door.ts";
@@ -18,14 +17,15 @@ export interface Service {
 
 /** Starts everything the config asks for; prints where each door listens, then `ready`. */
 export async function startService(config: Config): Promise<Service> {
-  const store = await openStore(config);
-  const directory = new LocalDirectory();
-  const room = new Room(store, directory, {
+  const backend = await openBackend(config);
+  const room = new Room(backend.store, backend.directory, {
     maxMessageBytes: config.maxLine,
     floodBurst: config.floodBurst,
     floodRate: config.floodRate,
     history: config.history,
   });
+  await room.open();
+  console.log(`room on ${backend.description}`);
   const flusher = new Flusher({ backlogHigh: config.backlog });
   const tcp = new TcpDoor(room, {
     hostname: config.host,
@@ -56,8 +56,7 @@ export async function startService(config: Config): Promise<Service> {
       await Promise.all([tcp.shutdown(), web.shutdown()]);
       await http.shutdown();
       room.close();
-      await directory.close();
-      await store.close();
+      await backend.close();
     },
   };
 }

@@ -23,6 +23,8 @@ interface Option {
   choices?: readonly string[];
   /** The largest value a number option accepts. */
   max?: number;
+  /** The environment variable, when it is not simply `CHAT_` + the flag. */
+  env?: string;
 }
 
 /** Durations become timers, and a timer longer than 2^31-1 ms fires at once instead of never. */
@@ -43,6 +45,7 @@ export interface Config {
   maxConnections: number;
   exempt: string;
   db: string;
+  redis: string;
   retain: number;
   grace: number;
   heartbeat: number;
@@ -138,6 +141,13 @@ export const OPTIONS: Record<string, Option> = {
     default: "./data/chat.db",
     help: "SQLite file for the room's log; the folder is created (:memory: keeps it in memory only)",
   },
+  "redis": {
+    key: "redis",
+    kind: "string",
+    default: "",
+    env: "CHAT_REDIS_URL",
+    help: "Redis URL (redis://host:port) for several instances sharing one room; replaces --db",
+  },
   "retain": {
     key: "retain",
     kind: "count",
@@ -188,7 +198,7 @@ export function parseConfig(
 
 /** `tcp-port` → `CHAT_TCP_PORT`. */
 export function envName(flag: string): string {
-  return "CHAT_" + flag.toUpperCase().replaceAll("-", "_");
+  return OPTIONS[flag]?.env ?? "CHAT_" + flag.toUpperCase().replaceAll("-", "_");
 }
 
 function convert(flag: string, { kind, max }: Option, raw: string): string | number {
@@ -222,9 +232,14 @@ export function usage(): string {
   ];
   for (const [flag, option] of Object.entries(OPTIONS)) {
     lines.push(
-      `  --${flag.padEnd(22)} ${option.help} (default ${option.default}) [${envName(flag)}]`,
+      `  --${flag.padEnd(22)} ${option.help} (default ${shownDefault(option)}) [${envName(flag)}]`,
     );
   }
   lines.push("  --help                   this text");
   return lines.join("\n");
+}
+
+/** A default as `--help` shows it: an empty one reads "none". */
+export function shownDefault(option: Option): string {
+  return option.default === "" ? "none" : String(option.default);
 }

@@ -1,6 +1,6 @@
 /** The command line and environment, seen from outside: `--help`, bad input, and `CHAT_*` variables. */
 import assert from "node:assert/strict";
-import { OPTIONS } from "../server/config.ts";
+import { envName, OPTIONS } from "../server/config.ts";
 import { startServer } from "./helpers/server.ts";
 import { join } from "./helpers/tcp_client.ts";
 
@@ -19,7 +19,7 @@ Deno.test("--help lists every option with its default and environment variable, 
   const { code, stdout } = await runMain(["--help"]);
   assert.equal(code, 0);
   for (const flag of Object.keys(OPTIONS)) {
-    const env = "CHAT_" + flag.toUpperCase().replaceAll("-", "_");
+    const env = envName(flag);
     assert.match(stdout, new RegExp(`--${flag} .*\\(default [^)]+\\) \\[${env}\\]`), `--${flag} in:\n${stdout}`);
   }
   for (const flag of ["--host", "--tcp-port", "--http-port", "--history", "--max-line", "--flood-burst"]) {

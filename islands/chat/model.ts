@@ -71,6 +71,8 @@ export function createChat(init: ChatInit) {
   let attempts = 0;
   let notices = 0;
   let stopped = false;
+  /** The last text whose send got no answer, with its key, so a retry of it is recognized. */
+  let unsent: { text: string; key: string } | undefined;
 
   function apply(event: WireEvent): void {
     lastId = event.id;
@@ -204,20 +206,26 @@ export function createChat(init: ChatInit) {
     entries.value = kept.entries;
   }
 
-  /** Sends one line; true when the room took it (the text may be cleared), false keeps it. */
+  /**
+   * Sends one line; true when the room took it (the text may be cleared), false keeps it. A text that may
+   * have gone out (the answer was lost) goes again under the same key, so the room never posts it twice.
+   */
   async function send(text: string, again = true): Promise<boolean> {
     if (text.trim() === "" || busy.value) return false;
     busy.value = true;
     error.value = undefined;
+    const key = unsent?.text === text ? unsent.key : newKey();
+    unsent = { text, key };
     let response: ApiResponse;
     try {
-      response = await request("POST", "/api/messages", { text });
+      response = await request("POST", "/api/messages", { text, key });
     } catch {
       error.value = OFFLINE;
       return false;
     } finally {
       busy.value = false;
     }
+    unsent = undefined;
     if (response.status === 202) {
       if (response.body.reply) addNotice(response.body.reply);
       if (response.body.quit) {
@@ -331,4 +339,9 @@ async function request(method: string, path: string, body?: unknown): Promise<Ap
     parsed = undefined;
   }
   return { status: response.status, headers: response.headers, body: parsed };
+}
+
+/** A random send key. (`crypto.randomUUID` exists only in secure contexts; a page on plain http is not one.) */
+function newKey(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }

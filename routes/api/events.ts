@@ -11,8 +11,8 @@ import { currentSession, jsonError, NOT_SIGNED_IN, refuse, remoteAddress } from 
 import type { AppEnv } from "../../server/web/env.ts";
 
 export const handler = {
-  GET(c: Context<AppEnv>): Response {
-    const session = currentSession(c);
+  async GET(c: Context<AppEnv>): Promise<Response> {
+    const session = await currentSession(c);
     if (!session) return jsonError(c, 401, NOT_SIGNED_IN);
     // Hono answers HEAD with the GET handler and drops the body unread: a stream would never end.
     if (c.req.method === "HEAD") return c.body(null, 200, { "Content-Type": "text/event-stream" });

@@ -1,22 +1,30 @@
 /**
- * `POST /api/messages` `{ text }`: one line from the signed-in member, exactly as a TCP user would type
- * it. The room cleans it, runs commands and applies the flood limit; this maps its outcome to HTTP.
+ * `POST /api/messages` `{ text, key? }`: one line from the signed-in member, exactly as a TCP user would
+ * type it. The room cleans it, runs commands and applies the flood limit; this maps its outcome to HTTP.
+ * `key` (the client's own id for this send, 1–64 of `A-Z a-z 0-9 _ -`) makes a retry safe: the same key
+ * within two minutes gets the first answer and posts nothing again.
  */
 import type { Context } from "hono";
 import { clearSessionCookie, currentSession, jsonError, NOT_SIGNED_IN, readJsonObject } from "../../server/web/api.ts";
 import type { AppEnv } from "../../server/web/env.ts";
 import type { Outcome } from "../../server/room/room.ts";
 
+const SEND_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
 export const handler = {
   async POST(c: Context<AppEnv>): Promise<Response> {
-    const session = currentSession(c);
+    const session = await currentSession(c);
     if (!session) return jsonError(c, 401, NOT_SIGNED_IN);
     const body = await readJsonObject(c);
     const text = body?.text;
     if (typeof text !== "string" || text === "") {
       return jsonError(c, 400, 'expected a JSON body { "text": "…" } with a non-empty text');
     }
-    const outcome = await c.var.web.say(session, text);
+    const key = body?.key;
+    if (key !== undefined && (typeof key !== "string" || !SEND_KEY.test(key))) {
+      return jsonError(c, 400, "key must be 1–64 characters of A-Z a-z 0-9 _ -");
+    }
+    const outcome = await c.var.web.say(session, text, key);
     switch (outcome.type) {
       case "sent":
         return c.json({}, 202);

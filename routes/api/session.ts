@@ -17,8 +17,8 @@ import {
 import type { AppEnv } from "../../server/web/env.ts";
 
 export const handler = {
-  GET(c: Context<AppEnv>): Response {
-    const session = currentSession(c);
+  async GET(c: Context<AppEnv>): Promise<Response> {
+    const session = await currentSession(c);
     if (!session) return jsonError(c, 401, NOT_SIGNED_IN);
     return c.json({ name: session.member.name });
   },
@@ -26,7 +26,7 @@ export const handler = {
   async POST(c: Context<AppEnv>): Promise<Response> {
     const body = await readJsonObject(c);
     if (typeof body?.name !== "string") return jsonError(c, 400, 'expected a JSON body { "name": "…" }');
-    const result = await c.var.web.signIn(body.name, currentSession(c), remoteAddress(c));
+    const result = await c.var.web.signIn(body.name, await currentSession(c), remoteAddress(c));
     if ("error" in result) {
       switch (result.problem) {
         case "invalid":
@@ -41,8 +41,8 @@ export const handler = {
     return c.json({ name: result.session.member.name }, result.created ? 201 : 200);
   },
 
-  DELETE(c: Context<AppEnv>): Response {
-    const session = currentSession(c);
+  async DELETE(c: Context<AppEnv>): Promise<Response> {
+    const session = await currentSession(c);
     if (session) c.var.web.signOut(session);
     clearSessionCookie(c);
     return c.body(null, 204);

@@ -1,8 +1,9 @@
 /**
- * Directory: who holds which name. A name is held from the moment a member claims it (before it enters
- * the room) until it is released, by the keys two names that look alike share (see
- * server/room/names.ts): a claim takes all of its keys or none. Who is *present* is told by the room's
- * own join and leave events.
+ * Directory: who holds which name, who is present on every instance, and which sends were already taken.
+ * A name is held from the moment a member claims it (before it enters the room) until it is released, by
+ * the keys two names that look alike share (see server/room/names.ts): a claim takes all of its keys or
+ * none. Every instance learns joins and leaves from the room's events; the directory is what outlives an
+ * instance: the members of one that died are reported lost, so the room can write their leave.
  */
 import type { Door } from "../room/events.ts";
 
@@ -13,10 +14,42 @@ export interface MemberInfo {
   readonly door: Door;
 }
 
+/** A member as the directory keeps it: with the name keys it holds. */
+export interface Holder extends MemberInfo {
+  readonly keys: readonly string[];
+}
+
 export interface Directory {
-  /** Reserves every one of `keys` for `member`: undefined when they are had, else the name of a holder. */
-  claim(keys: readonly string[], member: MemberInfo): Promise<string | undefined>;
-  /** Frees those of `keys` that `member` still holds. */
-  release(keys: readonly string[], member: MemberInfo): Promise<void>;
+  /**
+   * Reserves every one of the member's keys: undefined when they are had, else the name of a holder. The
+   * same member claiming again (a web session picked up by another instance) gets them.
+   */
+  claim(member: Holder): Promise<string | undefined>;
+  /**
+   * Frees the member's keys and its presence, if this instance still has it: false when another instance
+   * took the member over meanwhile (then it has not left, and nothing is freed).
+   */
+  release(member: Holder): Promise<boolean>;
+  /** The member is in the room (kept so while this instance lives). */
+  enter(member: Holder): Promise<void>;
+  /** Who is present on every instance now (read once at start; then the room follows its events). */
+  present(): Promise<MemberInfo[]>;
+  /** Calls `listener` for each member whose instance died, once, on one instance: the room writes its leave. */
+  onLost(listener: (member: MemberInfo) => void): void;
+  /**
+   * Runs `send` once for `key` (per member, for two minutes): a retry with the same key gets the first
+   * result and sends nothing. Without a key, just runs it.
+   */
+  once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T>;
+  /** Web sessions any instance can pick up (a browser sent elsewhere by the balancer keeps its member). */
+  saveSession(token: string, member: Holder): Promise<void>;
+  findSession(token: string): Promise<Holder | undefined>;
+  dropSession(token: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long a web session is kept for other instances to pick up, from its sign-in or last pick-up. */
+export const SESSION_MS = 24 * 60 * 60 * 1000;
+
+/** How long a send's key is remembered. */
+export const RECEIPT_MS = 120_000;

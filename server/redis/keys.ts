@@ -14,4 +14,5 @@ export const KEYS = {
   name: (key: string) => `{chat}:name:${key}`,
   instance: (id: string) => `{chat}:instance:${id}`,
   receipt: (id: string) => `{chat}:receipt:${id}`,
+  session: (token: string) => `{chat}:session:${token}`,
 } as const;

@@ -15,6 +15,16 @@ export class Presence {
     return this.#byId.size;
   }
 
+  /** Starts over from `members` (who the directory says is present now). */
+  seed(members: readonly MemberInfo[]): void {
+    this.#byId.clear();
+    this.#byKey.clear();
+    for (const member of members) {
+      this.#byId.set(member.id, member);
+      this.#byKey.set(nameKey(member.name), member);
+    }
+  }
+
   /** Follows one event: joins and leaves change who is present, nothing else does. */
   apply(event: RoomEvent): void {
     if (event.fromId === undefined || event.from === undefined) return;

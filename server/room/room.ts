@@ -22,7 +22,7 @@
  * await room.input(ana, "hello"); // { type: "sent" }
  * ```
  */
-import type { Directory, MemberInfo } from "../directory/directory.ts";
+import type { Directory, Holder, MemberInfo } from "../directory/directory.ts";
 import type { EventStore } from "../store/store.ts";
 import { StoreUnavailable } from "../store/store.ts";
 import { HELP_LINES, parseInput } from "./commands.ts";
@@ -31,7 +31,7 @@ import { isVisibleTo } from "./events.ts";
 import { Fanout } from "./fanout.ts";
 import { TokenBucket } from "./flood.ts";
 import { listen } from "./listen.ts";
-import { checkName } from "./names.ts";
+import { checkName, nameKey } from "./names.ts";
 import { Presence } from "./presence.ts";
 import type { From, Reader } from "./reader.ts";
 import { sanitize } from "./sanitize.ts";
@@ -40,11 +40,9 @@ export { HELP_LINES };
 export type { MemberInfo };
 
 /** A member of this process: who it is, whether it is in the room yet, and its flood bucket. */
-export interface Member extends MemberInfo {
+export interface Member extends Holder {
   /** Its name's folded, confusable-proof key. */
   readonly key: string;
-  /** The keys its name holds in the directory (see names.ts). */
-  readonly keys: readonly string[];
   present: boolean;
   readonly bucket: TokenBucket;
 }
@@ -88,6 +86,8 @@ export class Room {
   #directory: Directory;
   #presence = new Presence();
   #fanout = new Fanout();
+  /** The members of this process, from their claim until they leave. */
+  #local = new Set<Member>();
   #unsubscribe: () => void;
 
   constructor(store: EventStore, directory: Directory, readonly limits: RoomLimits) {
@@ -97,40 +97,96 @@ export class Room {
       this.#presence.apply(event);
       this.#fanout.publish(event);
     });
+    directory.onLost((member) => {
+      void this.#append({ at: Date.now(), kind: "leave", from: member.name, fromId: member.id, reason: "lost" });
+    });
+    store.onReset?.(() => this.#rejoin());
+  }
+
+  /** Learns who is present on every instance (once, at start; from then on the events tell). */
+  async open(): Promise<void> {
+    this.#presence.seed(await this.#directory.present());
   }
 
   /** Reserves a name for a new member, or says why it cannot be had. Nobody is told yet. */
   async claim(input: string, door: Door): Promise<Member | { error: string }> {
     const check = checkName(input);
     if (!check.ok) return { error: check.error };
-    const member: Member = {
-      id: crypto.randomUUID(),
-      name: check.name,
-      door,
-      key: check.key,
-      keys: check.keys,
-      present: false,
-      bucket: new TokenBucket(this.limits.floodBurst, this.limits.floodRate),
-    };
-    const holder = await this.#directory.claim(member.keys, member);
+    const member = this.#member(check.name, door, check.key, check.keys, crypto.randomUUID());
+    let holder: string | undefined;
+    try {
+      holder = await this.#directory.claim(member);
+    } catch (cause) {
+      console.error("room: a name could not be claimed:", cause);
+      return { error: "the room is unavailable right now, try again" };
+    }
     if (holder !== undefined) return { error: `the name "${holder}" is taken, choose another` };
+    this.#local.add(member);
     return member;
   }
 
-  /** Makes a claimed member present; everyone sees the join. */
+  /**
+   * Makes a claimed member present; everyone sees the join. A member the room already counts present (a
+   * web member another instance had, picked up here) just goes on, with no second join.
+   */
   async enter(member: Member): Promise<void> {
-    if (member.present) return;
+    if (member.present || !this.#local.has(member)) return;
     member.present = true;
-    await this.#append({ at: Date.now(), kind: "join", from: member.name, fromId: member.id, door: member.door });
+    if (this.#presence.has(member.id)) {
+      await this.#directory.enter(member).catch((cause) => console.error("room: presence not recorded:", cause));
+      return;
+    }
+    await this.#announceJoin(member);
   }
 
-  /** Ends a membership and frees its name; the room sees the leave if the member was present. */
-  async leave(member: Member, reason: LeaveReason): Promise<void> {
+  /** Keeps a web session's member under `token`, for any instance to pick up. */
+  async remember(token: string, member: Member): Promise<void> {
+    await this.#directory.saveSession(token, member).catch((cause) => console.error("room: session not kept:", cause));
+  }
+
+  /**
+   * The member of a session that another instance signed in (undefined if there is none): the same member,
+   * same id and name, now of this instance too.
+   */
+  async recall(token: string): Promise<Member | undefined> {
+    let held: Holder | undefined;
+    try {
+      held = await this.#directory.findSession(token);
+    } catch (cause) {
+      console.error("room: sessions unavailable:", cause);
+      return undefined;
+    }
+    if (!held) return undefined;
+    const member = this.#member(held.name, held.door, nameKey(held.name), held.keys, held.id);
+    if (await this.#directory.claim(member).catch(() => "unavailable") !== undefined) return undefined;
+    this.#local.add(member);
+    return member;
+  }
+
+  /** The session is over: no instance may pick it up any more. */
+  async forget(token: string): Promise<void> {
+    await this.#directory.dropSession(token).catch(() => {});
+  }
+
+  /**
+   * Ends a membership and frees its name; the room sees the leave if the member was present. False when
+   * it was not this instance's to end (already gone, or taken over by another instance).
+   */
+  async leave(member: Member, reason: LeaveReason): Promise<boolean> {
+    if (!this.#local.delete(member)) return false;
     const wasPresent = member.present;
     member.present = false;
-    await this.#directory.release(member.keys, member);
-    if (!wasPresent) return;
-    await this.#append({ at: Date.now(), kind: "leave", from: member.name, fromId: member.id, reason });
+    let ours = true;
+    try {
+      ours = await this.#directory.release(member);
+    } catch (cause) {
+      // Its name and presence expire by themselves; another instance then writes the leave.
+      console.error("room: a name could not be released:", cause);
+    }
+    // Taken over by another instance (its web session went there): it has not left.
+    if (!ours) return false;
+    if (wasPresent) await this.#append({ at: Date.now(), kind: "leave", from: member.name, fromId: member.id, reason });
+    return true;
   }
 
   /** Present members, on every door, in the order they joined. */
@@ -148,6 +204,11 @@ export class Room {
     });
   }
 
+  /** The id of the newest event this instance has delivered: a stream from here misses nothing after it. */
+  position(): string {
+    return this.#store.lastId();
+  }
+
   /** The newest `limit` public events, and the id a stream continues from after them (for a page). */
   async history(limit: number): Promise<{ events: RoomEvent[]; position: string }> {
     const start = this.#store.lastId();
@@ -158,8 +219,18 @@ export class Room {
     };
   }
 
-  /** One line of input from a member: a message, an action, a private message or a command. */
-  async input(member: Member, raw: string): Promise<Outcome> {
+  /**
+   * One line of input from a member: a message, an action, a private message or a command. With a `key`
+   * (a web send's own), a retry within two minutes gets the first outcome and sends nothing again.
+   */
+  input(member: Member, raw: string, key?: string): Promise<Outcome> {
+    return this.#directory.once(member.id, key, () => this.#input(member, raw)).catch((cause) => {
+      console.error("room: a send could not be checked for a retry:", cause);
+      return error("unavailable", UNAVAILABLE);
+    });
+  }
+
+  async #input(member: Member, raw: string): Promise<Outcome> {
     if (!member.present) return error("not_present", "you are not in the room");
     if (encoder.encode(raw).length > this.limits.maxMessageBytes) {
       return error("too_long", `message too long (max ${this.limits.maxMessageBytes} bytes), not sent`);
@@ -215,6 +286,37 @@ export class Room {
   /** Stops following the store (the store itself is closed by its owner). */
   close(): void {
     this.#unsubscribe();
+  }
+
+  #member(name: string, door: Door, key: string, keys: readonly string[], id: string): Member {
+    return {
+      id,
+      name,
+      door,
+      key,
+      keys,
+      present: false,
+      bucket: new TokenBucket(this.limits.floodBurst, this.limits.floodRate),
+    };
+  }
+
+  async #announceJoin(member: Member): Promise<void> {
+    try {
+      await this.#directory.enter(member);
+    } catch (cause) {
+      console.error("room: presence could not be recorded:", cause);
+    }
+    await this.#append({ at: Date.now(), kind: "join", from: member.name, fromId: member.id, door: member.door });
+  }
+
+  /** The store started over (an emptied Redis): nobody is known present; this instance's members say so again. */
+  #rejoin(): void {
+    this.#presence.seed([]);
+    for (const member of this.#local) {
+      if (!member.present) continue;
+      this.#directory.claim(member).catch(() => {});
+      void this.#announceJoin(member);
+    }
   }
 
   async #say(event: NewEvent): Promise<Outcome> {

@@ -182,7 +182,9 @@ export class RedisStore implements EventStore {
     if (comparePositions(position, this.#last) <= 0) return;
     const previous = field(fields, "p");
     if (previous !== this.#last && this.#last !== START) {
-      console.error(`event store: entries between ${this.#last} and ${position} were trimmed before this instance read them`);
+      console.error(
+        `event store: entries between ${this.#last} and ${position} were trimmed before this instance read them`,
+      );
     }
     this.#last = position;
     this.#subscribers.publish(this.#decode(entry));

@@ -27,6 +27,11 @@ export interface EventStore {
   /** The id of the newest event delivered to subscribers, or, before any, an id `since` accepts. */
   lastId(): string;
   subscribe(listener: Listener): () => void;
+  /**
+   * Stores that can lose their history under a running server (an emptied Redis) call `listener` when
+   * they start over under a new epoch.
+   */
+  onReset?(listener: () => void): () => void;
   /** Writes out anything pending and releases the backend. */
   close(): Promise<void>;
 }

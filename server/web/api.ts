@@ -5,8 +5,8 @@
  * @example
  * ```ts
  * export const handler = {
- *   GET(c: Context<AppEnv>) {
- *     const session = currentSession(c);
+ *   async GET(c: Context<AppEnv>) {
+ *     const session = await currentSession(c);
  *     return session ? c.json({ name: session.member.name }) : jsonError(c, 401, NOT_SIGNED_IN);
  *   },
  * };
@@ -29,7 +29,7 @@ const JSON_EXPANSION = 6;
 const JSON_OVERHEAD_BYTES = 1024;
 
 /** The live session the request's cookie names. */
-export function currentSession(c: Context<AppEnv>): Session | undefined {
+export function currentSession(c: Context<AppEnv>): Promise<Session | undefined> {
   return c.var.web.session(getCookie(c, SESSION_COOKIE));
 }
 

@@ -68,9 +68,9 @@ export class WebDoor {
     return this.#closed;
   }
 
-  /** The live session a cookie token names. */
-  session(token: string | undefined): Session | undefined {
-    return this.sessions.find(token);
+  /** The live session a cookie token names (picked up from another instance if need be). */
+  session(token: string | undefined): Promise<Session | undefined> {
+    return this.sessions.resolve(token);
   }
 
   /** Claims `name` for a web member signing in from `address` (see {@link Sessions.signIn}). */
@@ -92,16 +92,16 @@ export class WebDoor {
   }
 
   /**
-   * One line from the session's member, through the room (cleaning, commands, flood); `/quit` ends the
-   * session. While the server is behind on its own writes the line waits up to {@link BUSY_WAIT_MS}, then
+   * One line from the session's member, through the room (cleaning, commands, flood; a retry with the
+   * same `key` is answered, not sent again); `/quit` ends the session. While the server is behind on its own writes the line waits up to {@link BUSY_WAIT_MS}, then
    * is refused as `busy` (nothing was sent; try again).
    */
-  async say(session: Session, text: string): Promise<Said> {
+  async say(session: Session, text: string, key?: string): Promise<Said> {
     const backlog = this.flusher.backlog;
     if (backlog.paused && !await within(backlog.ready(), BUSY_WAIT_MS)) {
       return { type: "busy", retryAfterMs: BUSY_WAIT_MS };
     }
-    const outcome = await this.room.input(session.member, text);
+    const outcome = await this.room.input(session.member, text, key);
     if (outcome.type === "quit") this.sessions.end(session, "quit");
     return outcome;
   }
@@ -135,10 +135,14 @@ export class WebDoor {
     }
     this.#streams.add(stream);
     stream.send(RETRY_FRAME);
-    // Listening before the member enters, so the stream's first live event is its own join.
-    const stop = this.room.listen(stream, lastEventId ? { after: lastEventId } : { now: true });
-    if (this.sessions.attach(session, stream)) await stream.ended;
-    else stream.close();
+    // From where the stream stands before the member enters, so its own join is among what it gets.
+    const from = lastEventId || this.room.position();
+    if (!await this.sessions.attach(session, stream)) {
+      stream.close();
+      return;
+    }
+    const stop = this.room.listen(stream, { after: from });
+    await stream.ended;
     stop();
   }
 

@@ -11,7 +11,7 @@
  * const sessions = new Sessions(room, { graceMs: 5000, registrationTimeoutMs: 60_000 }, caps);
  * const result = await sessions.signIn("Ana", undefined, "203.0.113.7");
  * if ("error" in result) throw new Error(result.error);
- * sessions.attach(result.session, stream); // everyone sees "Ana joined"
+ * await sessions.attach(result.session, stream); // everyone sees "Ana joined"
  * sessions.detach(result.session, stream); // five seconds later, unless another stream opens: Ana left
  * ```
  */
@@ -49,13 +49,39 @@ const TOKEN_BYTES = 32;
 
 export class Sessions {
   #byToken = new Map<string, Session>();
+  #recalling = new Map<string, Promise<Session | undefined>>();
   #stopped = false;
 
   constructor(readonly room: Room, readonly options: SessionOptions, readonly caps: ConnectionCaps) {}
 
-  /** The live session a cookie token names, if any. */
+  /** The live session a cookie token names, if this instance has it. */
   find(token: string | undefined): Session | undefined {
     return token === undefined ? undefined : this.#byToken.get(token);
+  }
+
+  /**
+   * The live session a cookie token names: this instance's, or one another instance signed in, picked up
+   * here (the same member goes on; it must open a stream within the registration timeout, like a sign-in).
+   */
+  resolve(token: string | undefined): Promise<Session | undefined> {
+    if (token === undefined || this.#stopped) return Promise.resolve(undefined);
+    const known = this.#byToken.get(token);
+    if (known) return Promise.resolve(known);
+    let recalling = this.#recalling.get(token);
+    if (!recalling) {
+      recalling = this.#recall(token).finally(() => this.#recalling.delete(token));
+      this.#recalling.set(token, recalling);
+    }
+    return recalling;
+  }
+
+  async #recall(token: string): Promise<Session | undefined> {
+    const member = await this.room.recall(token);
+    if (!member) return undefined;
+    const session = new Session(token, member);
+    this.#byToken.set(token, session);
+    session.timer = setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
+    return session;
   }
 
   /**
@@ -84,17 +110,21 @@ export class Sessions {
     session.pending = this.caps.take(address);
     this.#byToken.set(session.token, session);
     session.timer = setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
+    await this.room.remember(session.token, member);
     return { session, created: true };
   }
 
-  /** A stream of the session opened: the member is (or stays) present. False if the session is over. */
-  attach(session: Session, stream: Closable): boolean {
+  /**
+   * A stream of the session opened: the member is (or stays) present, its join written once this resolves.
+   * False if the session is over.
+   */
+  async attach(session: Session, stream: Closable): Promise<boolean> {
     if (session.ended || this.#stopped) return false;
     clearTimeout(session.timer);
     session.pending?.release();
     session.pending = undefined;
     session.streams.add(stream);
-    this.room.enter(session.member).catch((error) => console.error("web: enter failed:", error));
+    await this.room.enter(session.member).catch((error) => console.error("web: enter failed:", error));
     return true;
   }
 
@@ -114,7 +144,10 @@ export class Sessions {
     session.pending?.release();
     session.pending = undefined;
     this.#byToken.delete(session.token);
-    this.room.leave(session.member, reason).catch((error) => console.error("web: leave failed:", error));
+    // A member another instance took over has not left: its session lives on there.
+    this.room.leave(session.member, reason).then(async (left) => {
+      if (left) await this.room.forget(session.token);
+    }).catch((error) => console.error("web: leave failed:", error));
     for (const stream of [...session.streams]) stream.close();
     session.streams.clear();
   }

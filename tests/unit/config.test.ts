@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, envName, MAX_SECONDS, OPTIONS, parseConfig, usage } from "../../server/config.ts";
+import { ConfigError, envName, MAX_SECONDS, OPTIONS, parseConfig, shownDefault, usage } from "../../server/config.ts";
 
 Deno.test("with no flags and no environment, every default of the design applies", () => {
   const config = parseConfig([], {});
@@ -27,6 +27,8 @@ Deno.test("flags set values, in both --flag value and --flag=value forms", () =>
 
 Deno.test("CHAT_* environment variables mirror the flags, and a flag beats its variable", () => {
   assert.equal(envName("tcp-port"), "CHAT_TCP_PORT");
+  assert.equal(envName("redis"), "CHAT_REDIS_URL");
+  assert.equal(parseConfig([], { CHAT_REDIS_URL: "redis://127.0.0.1:6379" }).redis, "redis://127.0.0.1:6379");
   assert.equal(envName("registration-timeout"), "CHAT_REGISTRATION_TIMEOUT");
   const env = { CHAT_TCP_PORT: "6000", CHAT_MAX_LINE: "100", CHAT_EXEMPT: "none" };
   const fromEnv = parseConfig([], env);
@@ -89,7 +91,7 @@ Deno.test("the usage text lists every option with its default and variable", () 
   const text = usage();
   for (const [flag, option] of Object.entries(OPTIONS)) {
     assert.ok(text.includes(`--${flag}`), flag);
-    assert.ok(text.includes(`(default ${option.default})`), `${flag} default`);
+    assert.ok(text.includes(`(default ${shownDefault(option)})`), `${flag} default`);
     assert.ok(text.includes(`[${envName(flag)}]`), `${flag} variable`);
   }
   assert.ok(text.includes("--help"));

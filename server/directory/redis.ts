@@ -1,0 +1,255 @@
+/**
+ * The Redis Directory, for several instances sharing one room.
+ *
+ * - Names: `SET {chat}:name:<key> <instance>/<member>/<name> NX PX 30000` for each of a member's keys, in
+ *   one script (all or none); refreshed by the holder's instance, released with compare-and-delete. A name
+ *   whose holder's instance is dead (its liveness key, `PX 12000` refreshed every 3 s, gone) may be taken
+ *   over at once. So a killed instance's members are seen leaving, and their names are free, within
+ *   12 s (+ one sweep, 1 s) of its death: inside the 15 s the room promises.
+ * - Presence: a sorted set of member ids by the time their presence expires, refreshed by their instance,
+ *   with each member's details in a hash. An instance that stops refreshing (killed) lets its members
+ *   expire; the instance whose sweep removes one reports it lost, and the room writes its leave. A sweep
+ *   spares members of instances still alive, and no instance sweeps in its first {@link LIVENESS_MS} after
+ *   (re)connecting, so a Redis outage is not taken for everyone's death.
+ * - Receipts: a send's key is `SET … NX PX 120000`; a retry finds the first outcome there.
+ * - Sessions: a web session's member is kept under its token, so any instance can pick the browser up
+ *   (same member, same id, its names claimed again by the new instance); the old instance then finds the
+ *   member taken over when its own session ends, and writes no leave.
+ *
+ * @example
+ * ```ts
+ * import { connectRedis } from "../redis/client.ts";
+ * import { RedisDirectory } from "./redis.ts";
+ * const names = new RedisDirectory(await connectRedis("redis://127.0.0.1:6379"));
+ * await names.claim({ id: "m1", name: "Ana", door: "tcp", keys: ["ana"] }); // undefined: had
+ * await names.close();
+ * ```
+ */
+import { sleep } from "../io/deadline.ts";
+import type { RedisLink } from "../redis/client.ts";
+import { KEYS } from "../redis/keys.ts";
+import { LuaScript } from "../redis/script.ts";
+import { type Directory, type Holder, type MemberInfo, RECEIPT_MS, SESSION_MS } from "./directory.ts";
+
+/** A name key lives this long unless its instance refreshes it. */
+export const NAME_MS = 30_000;
+/** An instance (and its members' presence) counts as alive this long after its last refresh. */
+export const LIVENESS_MS = 12_000;
+/** How often an instance refreshes its liveness, its names and its members' presence. */
+export const REFRESH_MS = 3_000;
+/** How often an instance looks for members of dead instances. */
+export const SWEEP_MS = 1_000;
+/** A retry that finds its first send still running waits this long for its outcome. */
+const RECEIPT_WAIT_MS = 2_000;
+const PENDING = "pending";
+
+const CLAIM = new LuaScript(`
+for _, key in ipairs(KEYS) do
+  local holder = redis.call('GET', key)
+  if holder and holder ~= ARGV[1] then
+    local instance, member = string.match(holder, '^([^/]+)/([^/]+)/')
+    if member ~= ARGV[3] and instance and redis.call('EXISTS', '{chat}:instance:' .. instance) == 1 then
+      return holder
+    end
+  end
+end
+for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) end
+return false
+`);
+
+/** Keeps the keys still ours (or free again: an emptied Redis) for another NAME_MS. */
+const REFRESH_NAMES = new LuaScript(`
+for _, key in ipairs(KEYS) do
+  local holder = redis.call('GET', key)
+  if holder == ARGV[1] then
+    redis.call('PEXPIRE', key, ARGV[2])
+  elseif not holder then
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+  end
+end
+return true
+`);
+
+/** Frees a member's names and presence if this instance (ARGV[2]) still has it; 0 when another took it over. */
+const RELEASE = new LuaScript(`
+local info = redis.call('HGET', KEYS[1], ARGV[1])
+if info and cjson.decode(info).instance ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[3] then redis.call('DEL', KEYS[i]) end
+end
+return 1
+`);
+
+/** Removes expired members of dead instances (up to 100 at a time); returns those it removed. */
+const SWEEP = new LuaScript(`
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
+local lost = {}
+for _, id in ipairs(expired) do
+  local info = redis.call('HGET', KEYS[2], id)
+  local member = info and cjson.decode(info)
+  if not member or redis.call('EXISTS', '{chat}:instance:' .. member.instance) == 0 then
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('HDEL', KEYS[2], id)
+    if member then
+      local value = member.instance .. '/' .. id .. '/' .. member.name
+      for _, key in ipairs(member.keys) do
+        local name = '{chat}:name:' .. key
+        if redis.call('GET', name) == value then redis.call('DEL', name) end
+      end
+      table.insert(lost, info)
+    end
+  end
+end
+return lost
+`);
+
+interface Stored extends Holder {
+  instance: string;
+}
+
+export class RedisDirectory implements Directory {
+  readonly instance = crypto.randomUUID().slice(0, 8);
+  #redis: RedisLink;
+  /** This instance's members: claimed, and whether present. */
+  #local = new Map<string, { member: Holder; present: boolean }>();
+  #lost = new Set<(member: MemberInfo) => void>();
+  #timers: ReturnType<typeof setInterval>[] = [];
+  /** No sweeping before this time (ms): after a start or a Redis outage, every instance refreshes first. */
+  #sweepFrom: number;
+  #failing = false;
+
+  constructor(redis: RedisLink, private readonly now: () => number = Date.now) {
+    this.#redis = redis;
+    this.#sweepFrom = now() + LIVENESS_MS;
+    this.#timers.push(setInterval(() => void this.#refresh(), REFRESH_MS));
+    this.#timers.push(setInterval(() => void this.#sweep(), SWEEP_MS));
+    void this.#refresh();
+  }
+
+  async claim(member: Holder): Promise<string | undefined> {
+    const value = this.#value(member);
+    const holder = await CLAIM.run(this.#redis, member.keys.map(KEYS.name), [value, String(NAME_MS), member.id]) as
+      | string
+      | null;
+    if (holder) return holder.split("/").slice(2).join("/");
+    this.#local.set(member.id, { member, present: false });
+    return undefined;
+  }
+
+  async release(member: Holder): Promise<boolean> {
+    this.#local.delete(member.id);
+    const keys = [KEYS.members, KEYS.presence, ...member.keys.map(KEYS.name)];
+    return await RELEASE.run(this.#redis, keys, [member.id, this.instance, this.#value(member)]) === 1;
+  }
+
+  async enter(member: Holder): Promise<void> {
+    const local = this.#local.get(member.id);
+    if (local) local.present = true;
+    await this.#present(member);
+  }
+
+  async present(): Promise<MemberInfo[]> {
+    const [ids, all] = await Promise.all([
+      this.#redis.sendCommand(["ZRANGE", KEYS.presence, "0", "-1"]) as Promise<string[]>,
+      this.#redis.sendCommand(["HGETALL", KEYS.members]) as Promise<string[]>,
+    ]);
+    const byId = new Map<string, MemberInfo>();
+    for (let i = 0; i < all.length; i += 2) {
+      const { id, name, door } = JSON.parse(all[i + 1]) as Stored;
+      byId.set(id, { id, name, door });
+    }
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  onLost(listener: (member: MemberInfo) => void): void {
+    this.#lost.add(listener);
+  }
+
+  async once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
+    if (key === undefined) return await send();
+    const receipt = KEYS.receipt(`${memberId}:${key}`);
+    const first = await this.#redis.sendCommand(["SET", receipt, PENDING, "NX", "PX", String(RECEIPT_MS)]);
+    if (first === "OK") {
+      const result = await send();
+      await this.#redis.sendCommand(["SET", receipt, JSON.stringify(result), "XX", "KEEPTTL"]);
+      return result;
+    }
+    for (let waited = 0;; waited += 50) {
+      const stored = await this.#redis.sendCommand(["GET", receipt]) as string | null;
+      if (stored !== null && stored !== PENDING) return JSON.parse(stored) as T;
+      if (stored === null || waited >= RECEIPT_WAIT_MS) return await send();
+      await sleep(50);
+    }
+  }
+
+  async saveSession(token: string, member: Holder): Promise<void> {
+    await this.#redis.sendCommand(["SET", KEYS.session(token), JSON.stringify(pick(member)), "PX", String(SESSION_MS)]);
+  }
+
+  async findSession(token: string): Promise<Holder | undefined> {
+    const stored = await this.#redis.sendCommand(["GET", KEYS.session(token)]) as string | null;
+    if (stored === null) return undefined;
+    await this.#redis.sendCommand(["PEXPIRE", KEYS.session(token), String(SESSION_MS)]);
+    return JSON.parse(stored) as Holder;
+  }
+
+  async dropSession(token: string): Promise<void> {
+    await this.#redis.sendCommand(["DEL", KEYS.session(token)]);
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    // Leaving members were released one by one; what is left goes with the instance's liveness.
+    await this.#redis.sendCommand(["DEL", KEYS.instance(this.instance)]).catch(() => {});
+  }
+
+  #value(member: Holder): string {
+    return `${this.instance}/${member.id}/${member.name}`;
+  }
+
+  async #present(member: Holder): Promise<void> {
+    const stored: Stored = { ...pick(member), instance: this.instance };
+    await Promise.all([
+      this.#redis.sendCommand(["ZADD", KEYS.presence, String(this.now() + LIVENESS_MS), member.id]),
+      this.#redis.sendCommand(["HSET", KEYS.members, member.id, JSON.stringify(stored)]),
+    ]);
+  }
+
+  /** This instance is alive; its names and its members' presence go on. */
+  async #refresh(): Promise<void> {
+    try {
+      await this.#redis.sendCommand(["SET", KEYS.instance(this.instance), "1", "PX", String(LIVENESS_MS)]);
+      await Promise.all([...this.#local.values()].flatMap(({ member, present }) => [
+        REFRESH_NAMES.run(this.#redis, member.keys.map(KEYS.name), [this.#value(member), String(NAME_MS)]),
+        ...(present ? [this.#present(member)] : []),
+      ]));
+      if (this.#failing) {
+        console.error("directory: Redis is back");
+        this.#sweepFrom = this.now() + LIVENESS_MS;
+      }
+      this.#failing = false;
+    } catch (error) {
+      if (!this.#failing) console.error(`directory: cannot refresh in Redis, will retry: ${(error as Error)?.message}`);
+      this.#failing = true;
+    }
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#failing || this.now() < this.#sweepFrom) return;
+    try {
+      const lost = await SWEEP.run(this.#redis, [KEYS.presence, KEYS.members], [String(this.now())]) as string[];
+      for (const info of lost) {
+        const { id, name, door } = JSON.parse(info) as Stored;
+        for (const listener of this.#lost) listener({ id, name, door });
+      }
+    } catch {
+      // Redis away: the refresh reports it; the next sweep tries again.
+    }
+  }
+}
+
+function pick({ id, name, door, keys }: Holder): Holder {
+  return { id, name, door, keys: [...keys] };
+}
