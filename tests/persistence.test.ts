@@ -357,6 +357,20 @@ Deno.test("a file of random bytes at --db is refused with one line and left byte
   assert.deepEqual(await Deno.readFile(tmp.db), bytes);
 });
 
+Deno.test("a damaged chat database is refused with one line, left byte for byte, with nothing created beside it", async () => {
+  await using tmp = await tempDb();
+  await inspect(tmp.db, async (store) => {
+    for (let n = 1; n <= 200; n++) await store.append({ at: n, kind: "system", text: `event ${n} `.repeat(20) });
+  });
+  const bytes = await Deno.readFile(tmp.db);
+  for (let i = 4096; i < bytes.length; i++) bytes[i] = (i * 7) & 0xff; // the header stays, the pages go
+  await Deno.writeFile(tmp.db, bytes);
+  assertOneLineError(await runToExit(["--db", tmp.db]), /damaged|not a chat database/);
+  assert.deepEqual(await Deno.readFile(tmp.db), bytes);
+  const beside = [...Deno.readDirSync(tmp.dir)].map((entry) => entry.name).sort();
+  assert.deepEqual(beside, ["chat.db"]);
+});
+
 Deno.test("a database from a newer server version is refused, not downgraded", async () => {
   await using tmp = await tempDb();
   await inspect(tmp.db, () => {});

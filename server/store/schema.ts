@@ -80,6 +80,7 @@ export function openDatabase(path: string, tuning: Tuning = { synchronous: "NORM
   } catch (error) {
     db.close();
     if (error instanceof DatabaseError) throw error;
+    if (isBusy(error)) throw new DatabaseError(`database ${path} is in use by another process`);
     throw new DatabaseError(`cannot use database ${path}: ${reason(error)}`);
   }
 }
@@ -105,11 +106,17 @@ function hasContent(path: string): boolean {
   }
 }
 
-/** Reads the file's identity through a read-only connection, so a foreign file is never touched. */
+/**
+ * Reads the file's identity through a read-only connection, so a foreign file is never touched: opened as
+ * immutable, SQLite takes no lock and creates no `-wal`/`-shm` next to a file it is about to refuse.
+ */
 function checkOurs(path: string): void {
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(path, { readOnly: true, timeout: 0 });
+    db = new DatabaseSync(`file:${path.replace(/[?#%]/g, encodeURIComponent)}?mode=ro&immutable=1`, {
+      readOnly: true,
+      timeout: 0,
+    });
   } catch (error) {
     throw new DatabaseError(`cannot open database ${path}: ${reason(error)}`);
   }
@@ -195,8 +202,7 @@ function inUseCheck(path: string, step: () => void): void {
   try {
     step();
   } catch (error) {
-    // SQLITE_BUSY
-    if ((error as { errcode?: number }).errcode === 5) {
+    if (isBusy(error)) {
       throw new DatabaseError(`database ${path} is in use by another process`);
     }
     throw error;
@@ -210,6 +216,11 @@ function checkContiguous(db: DatabaseSync, path: string): void {
   if (low !== null && high !== null && high - low + 1 !== n) {
     throw new DatabaseError(`${path} is damaged (events ${low}..${high} hold only ${n} rows); left untouched`);
   }
+}
+
+/** SQLITE_BUSY: another server holds the file's exclusive lock (`exec` errors carry only the message). */
+function isBusy(error: unknown): boolean {
+  return (error as { errcode?: number }).errcode === 5 || /database is locked/.test(reason(error));
 }
 
 function pragma(db: DatabaseSync, name: string): number {
