@@ -26,6 +26,8 @@ export class Outbox implements Flushable {
   #writeStarted = 0;
   #closed = false;
   #partial = false;
+  /** What the last write left unwritten (when it was cut short), even once the outbox is closed. */
+  #unwritten: Uint8Array | undefined;
   /** When the socket started refusing bytes; undefined while it takes them. */
   #refusingSince: number | undefined;
   #inFlight: Promise<void> | undefined;
@@ -120,11 +122,13 @@ export class Outbox implements Flushable {
   }
 
   /**
-   * True when every byte handed to the socket so far was part of a write that completed whole: what was
-   * pushed (whole lines, whole frames) is then not cut in the middle, so a last line may follow directly.
+   * The rest of the line a write cut short (up to and with its newline), so a reader cut off mid-line can
+   * be given that line whole before the reason; empty when the socket is at a line boundary.
    */
-  get atBoundary(): boolean {
-    return !this.#writing && !this.#partial;
+  unfinishedLine(): Uint8Array {
+    if (this.#writing || !this.#partial || !this.#unwritten) return new Uint8Array(0);
+    const end = this.#unwritten.indexOf(0x0a);
+    return end === -1 ? this.#unwritten : this.#unwritten.subarray(0, end + 1);
   }
 
   #overflow(): void {
@@ -145,6 +149,7 @@ export class Outbox implements Flushable {
   #wrote(bytes: Uint8Array, written: number): void {
     this.#writeDone();
     this.#partial = written < bytes.length;
+    this.#unwritten = this.#partial ? bytes.subarray(written) : undefined;
     if (this.#closed) return;
     this.#queued -= written;
     if (!this.refusing) this.flusher.backlog.remove(written);

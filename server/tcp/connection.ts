@@ -4,6 +4,7 @@
  * its own bounded {@link Outbox}.
  */
 import type { Flusher } from "../io/flusher.ts";
+import { concat } from "../io/bytes.ts";
 import { Outbox } from "../io/outbox.ts";
 import { sleep, within } from "../io/deadline.ts";
 import type { LeaveReason, RoomEvent } from "../room/events.ts";
@@ -43,6 +44,7 @@ export interface ConnectionHost {
 }
 
 const encoder = new TextEncoder();
+const TOO_SLOW = encoder.encode("! too slow, disconnected\n");
 
 export class Connection implements Reader {
   member: Member | undefined;
@@ -237,12 +239,13 @@ export class Connection implements Reader {
   #tooSlow(): void {
     if (this.#ended) return;
     this.#end("slow");
-    // The outbox overflowed and is closed. A write already in flight may finish (within the deadline), so
-    // the reader's last line arrives whole; then "too slow" goes straight to the socket, unless the socket
-    // is mid-line (a write cut short), where it would land inside another line.
-    const lastWords = this.#outbox.settled().then(() =>
-      this.#outbox.atBoundary ? this.conn.write(encoder.encode("! too slow, disconnected\n")) : 0
-    ).catch(() => {});
+    // The outbox overflowed and is closed. A write already in flight may finish (within the deadline); then
+    // the rest of a line it cut short, and the reason, go straight to the socket, so the reader's last line
+    // arrives whole and says why.
+    const lastWords = this.#outbox.settled().then(async () => {
+      let bytes = concat([this.#outbox.unfinishedLine(), TOO_SLOW]);
+      while (bytes.length > 0) bytes = bytes.subarray(await this.conn.write(bytes));
+    }).catch(() => {});
     within(lastWords, LAST_WORDS_MS).then(() => this.#closeSocket());
   }
 

@@ -156,3 +156,24 @@ Deno.test("in one round every outbox gets one write, and identical queues are jo
   assert.equal(sockets[0].writes[0].bytes.length, 30);
   for (const socket of sockets) socket.take();
 });
+
+Deno.test("after a write cut short mid-line, the rest of that line is at hand for the reader's last words", async () => {
+  const { socket, outbox } = setup(1_000_000);
+  outbox.push(new TextEncoder().encode("first line\nsecond line\nthird"));
+  await turn();
+  socket.take(14); // "first line\nsec"; the rest goes out again at once
+  await turn();
+  outbox.close(); // cut off while that write is in flight
+  socket.take(3); // "ond"
+  await turn();
+  assert.equal(new TextDecoder().decode(outbox.unfinishedLine()), " line\n");
+});
+
+Deno.test("a socket at a line boundary has no unfinished line", async () => {
+  const { socket, outbox } = setup(1_000_000);
+  outbox.push(new TextEncoder().encode("whole\n"));
+  await turn();
+  socket.take();
+  await turn();
+  assert.equal(outbox.unfinishedLine().length, 0);
+});
