@@ -11,13 +11,17 @@
  */
 import { parseArgs } from "node:util";
 
-/** count: whole ≥ 0; limit: whole ≥ 1; number: ≥ 0; positive: > 0 (a zero there would stall or spin). */
-type Kind = "string" | "port" | "count" | "limit" | "number" | "positive";
+/**
+ * count: whole ≥ 0; limit: whole ≥ 1; number: ≥ 0; positive: > 0 (a zero there would stall or spin);
+ * boolean: a flag without a value (its variable takes 1/true/yes or 0/false/no).
+ */
+type Kind = "string" | "port" | "count" | "limit" | "number" | "positive" | "boolean";
 
 interface Option {
   key: keyof Config;
   kind: Kind;
-  default: string | number;
+  /** A number option whose default is "" is optional: unset, its value is undefined. */
+  default: string | number | boolean;
   help: string;
   /** The only values a string option accepts. */
   choices?: readonly string[];
@@ -49,6 +53,14 @@ export interface Config {
   retain: number;
   grace: number;
   heartbeat: number;
+  tlsCert: string;
+  tlsKey: string;
+  tlsPort: number;
+  noPlainTcp: boolean;
+  metricsPort: number | undefined;
+  metricsHost: string;
+  logFormat: "text" | "json";
+  logLevel: "debug" | "info" | "warn" | "error";
 }
 
 /** Flag name → option. Environment names mirror them: `--tcp-port` ↔ `CHAT_TCP_PORT`. */
@@ -168,6 +180,56 @@ export const OPTIONS: Record<string, Option> = {
     max: MAX_SECONDS,
     help: "seconds between SSE heartbeat comments",
   },
+  "tls-cert": {
+    key: "tlsCert",
+    kind: "string",
+    default: "",
+    help: "PEM certificate (chain) file: with --tls-key, the TCP door also serves TLS on --tls-port; reread on SIGHUP",
+  },
+  "tls-key": {
+    key: "tlsKey",
+    kind: "string",
+    default: "",
+    help: "PEM private key file of --tls-cert",
+  },
+  "tls-port": {
+    key: "tlsPort",
+    kind: "port",
+    default: 60001,
+    help: "TCP door port for TLS clients, with --tls-cert (0: any free port)",
+  },
+  "no-plain-tcp": {
+    key: "noPlainTcp",
+    kind: "boolean",
+    default: false,
+    help: "serve the TCP door over TLS only (needs --tls-cert); the variable takes 1 or 0",
+  },
+  "metrics-port": {
+    key: "metricsPort",
+    kind: "port",
+    default: "",
+    help: "serve /metrics (and /healthz, /readyz) on this port only, not on the web door (0: any free port)",
+  },
+  "metrics-host": {
+    key: "metricsHost",
+    kind: "string",
+    default: "127.0.0.1",
+    help: "address the --metrics-port listens on",
+  },
+  "log-format": {
+    key: "logFormat",
+    kind: "string",
+    default: "text",
+    choices: ["text", "json"],
+    help: "logs on stderr: text (one readable line per event) or json (one object per line)",
+  },
+  "log-level": {
+    key: "logLevel",
+    kind: "string",
+    default: "info",
+    choices: ["debug", "info", "warn", "error"],
+    help: "the least important log lines shown: debug, info, warn or error",
+  },
 };
 
 export class ConfigError extends Error {}
@@ -182,18 +244,33 @@ export function parseConfig(
     args: args[0] === "--" ? args.slice(1) : args,
     strict: true,
     options: Object.fromEntries(
-      Object.keys(OPTIONS).map((flag) => [flag, { type: "string" as const }]),
+      Object.entries(OPTIONS).map(([flag, { kind }]) => [flag, { type: kind === "boolean" ? "boolean" : "string" }]),
     ),
   });
-  const config: Record<string, string | number> = {};
+  const config: Record<string, string | number | boolean | undefined> = {};
   for (const [flag, option] of Object.entries(OPTIONS)) {
     const raw = values[flag] ?? env[envName(flag)];
-    config[option.key] = raw === undefined ? option.default : convert(flag, option, String(raw));
+    config[option.key] = raw === undefined ? defaultValue(option) : convert(flag, option, raw);
     if (option.choices && !option.choices.includes(String(config[option.key]))) {
       throw new ConfigError(`--${flag}: expected ${option.choices.join(" or ")}, got "${raw}"`);
     }
   }
-  return config as unknown as Config;
+  return checkTogether(config as unknown as Config);
+}
+
+/** What several options mean only together. */
+function checkTogether(config: Config): Config {
+  if ((config.tlsCert === "") !== (config.tlsKey === "")) {
+    throw new ConfigError("--tls-cert and --tls-key go together: give both or neither");
+  }
+  if (config.noPlainTcp && config.tlsCert === "") {
+    throw new ConfigError("--no-plain-tcp needs --tls-cert and --tls-key: the TCP door would have no port");
+  }
+  return config;
+}
+
+function defaultValue(option: Option): string | number | boolean | undefined {
+  return option.default === "" && option.kind !== "string" ? undefined : option.default;
 }
 
 /** `tcp-port` → `CHAT_TCP_PORT`. */
@@ -201,8 +278,18 @@ export function envName(flag: string): string {
   return OPTIONS[flag]?.env ?? "CHAT_" + flag.toUpperCase().replaceAll("-", "_");
 }
 
-function convert(flag: string, { kind, max }: Option, raw: string): string | number {
+const TRUE = ["1", "true", "yes"];
+const FALSE = ["0", "false", "no", ""];
+
+function convert(flag: string, { kind, max }: Option, given: string | boolean): string | number | boolean {
+  if (typeof given === "boolean") return given;
+  const raw = given;
   if (kind === "string") return raw;
+  if (kind === "boolean") {
+    if (TRUE.includes(raw.toLowerCase())) return true;
+    if (FALSE.includes(raw.toLowerCase())) return false;
+    throw new ConfigError(`--${flag}: expected 1 or 0 in ${envName(flag)}, got "${raw}"`);
+  }
   const value = Number(raw);
   const whole = kind === "port" || kind === "count" || kind === "limit";
   const ok = raw.trim() !== "" && Number.isFinite(value) && value >= 0 &&
@@ -216,7 +303,7 @@ function convert(flag: string, { kind, max }: Option, raw: string): string | num
       limit: "a whole number ≥ 1",
       number: "a number ≥ 0",
       positive: "a number > 0",
-    }[kind];
+    }[kind as Exclude<Kind, "string" | "boolean">];
     throw new ConfigError(`--${flag}: expected ${expected}, got "${raw}"`);
   }
   if (max !== undefined && value > max) throw new ConfigError(`--${flag}: expected at most ${max}, got "${raw}"`);
@@ -239,7 +326,8 @@ export function usage(): string {
   return lines.join("\n");
 }
 
-/** A default as `--help` shows it: an empty one reads "none". */
+/** A default as `--help` shows it: an empty one reads "none", a boolean "off" or "on". */
 export function shownDefault(option: Option): string {
+  if (typeof option.default === "boolean") return option.default ? "on" : "off";
   return option.default === "" ? "none" : String(option.default);
 }

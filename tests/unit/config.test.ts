@@ -96,3 +96,35 @@ Deno.test("the usage text lists every option with its default and variable", () 
   }
   assert.ok(text.includes("--help"));
 });
+
+Deno.test("a boolean option is a flag without a value, and its variable takes 1 or 0", () => {
+  const tls = ["--tls-cert", "c.pem", "--tls-key", "k.pem"];
+  assert.equal(parseConfig(tls, {}).noPlainTcp, false);
+  assert.equal(parseConfig([...tls, "--no-plain-tcp"], {}).noPlainTcp, true);
+  assert.equal(parseConfig(tls, { CHAT_NO_PLAIN_TCP: "1" }).noPlainTcp, true);
+  assert.equal(parseConfig(tls, { CHAT_NO_PLAIN_TCP: "0" }).noPlainTcp, false);
+  assert.throws(() => parseConfig(tls, { CHAT_NO_PLAIN_TCP: "maybe" }), /expected 1 or 0 in CHAT_NO_PLAIN_TCP/);
+  assert.throws(() => parseConfig(["--no-plain-tcp=yes", ...tls], {}), TypeError);
+});
+
+Deno.test("a port without a default is unset unless given", () => {
+  assert.equal(parseConfig([], {}).metricsPort, undefined);
+  assert.equal(parseConfig(["--metrics-port", "0"], {}).metricsPort, 0);
+  assert.equal(parseConfig([], { CHAT_METRICS_PORT: "9100" }).metricsPort, 9100);
+  assert.throws(() => parseConfig(["--metrics-port", "x"], {}), /--metrics-port: expected a port/);
+});
+
+Deno.test("TLS needs both files, and TLS only needs TLS", () => {
+  assert.throws(() => parseConfig(["--tls-cert", "c.pem"], {}), /--tls-cert and --tls-key go together/);
+  assert.throws(() => parseConfig(["--no-plain-tcp"], {}), /--no-plain-tcp needs --tls-cert/);
+  assert.equal(parseConfig(["--tls-cert", "c.pem", "--tls-key", "k.pem"], {}).tlsPort, 60001);
+});
+
+Deno.test("log format and level take only their choices", () => {
+  assert.deepEqual([parseConfig([], {}).logFormat, parseConfig([], {}).logLevel], ["text", "info"]);
+  assert.equal(parseConfig(["--log-format", "json", "--log-level", "debug"], {}).logLevel, "debug");
+  assert.throws(
+    () => parseConfig(["--log-level", "verbose"], {}),
+    /--log-level: expected debug or info or warn or error/,
+  );
+});
