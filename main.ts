@@ -1,22 +1,33 @@
 /**
  * The chat service: one room, two doors. Reads the config, opens the store and the directory, builds the
- * Room, starts the TCP door and the web door, and shuts down cleanly on Ctrl-C / SIGTERM.
+ * Room, starts the TCP door (plain and TLS ports) and the web door, serves the metrics, and shuts down
+ * cleanly on Ctrl-C / SIGTERM. SIGHUP rereads the TLS files; SIGUSR1 backs up the SQLite file.
  */
 import { ConfigError, parseConfig, usage } from "./server/config.ts";
 import type { Config } from "./server/config.ts";
 import { Flusher } from "./server/io/flusher.ts";
+import { loadTlsFiles } from "./server/io/tls_files.ts";
 import { openBackend } from "./server/backend.ts";
 import { Room } from "./server/room/room.ts";
+import { log } from "./server/ops/log.ts";
+import { watchLoopLag } from "./server/ops/loop_lag.ts";
+import { metrics } from "./server/ops/metrics.ts";
+import { type MetricsServer, startMetricsServer } from "./server/ops/metrics_server.ts";
 import { TcpDoor } from "./server/tcp/door.ts";
+import { TlsPort } from "./server/tcp/tls_port.ts";
 import { WebDoor } from "./server/web/door.ts";
 import { startHttp } from "./server/web/http.ts";
 
 export interface Service {
+  /** Rereads the TLS files for new connections (SIGHUP); members stay. */
+  reload(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
 /** Starts everything the config asks for; prints where each door listens, then `ready`. */
 export async function startService(config: Config): Promise<Service> {
+  // Bad TLS files are refused before anything is opened.
+  if (config.tlsCert !== "") loadTlsFiles({ certFile: config.tlsCert, keyFile: config.tlsKey, hostname: config.host });
   const backend = await openBackend(config);
   const room = new Room(backend.store, backend.directory, {
     maxMessageBytes: config.maxLine,
@@ -28,8 +39,6 @@ export async function startService(config: Config): Promise<Service> {
   console.log(`room on ${backend.description}`);
   const flusher = new Flusher({ backlogHigh: config.backlog });
   const tcp = new TcpDoor(room, {
-    hostname: config.host,
-    port: config.tcpPort,
     maxLine: config.maxLine,
     sendq: config.sendq,
     history: config.history,
@@ -38,7 +47,16 @@ export async function startService(config: Config): Promise<Service> {
     maxConnections: config.maxConnections,
     exempt: config.exempt,
   }, flusher);
-  console.log(`tcp listening on ${tcp.address}`);
+  if (!config.noPlainTcp) {
+    const plain = Deno.listen({ hostname: config.host, port: config.tcpPort, transport: "tcp" });
+    console.log(`tcp listening on ${tcp.listen(plain, "tcp")}`);
+  }
+  let tls: TlsPort | undefined;
+  if (config.tlsCert !== "") {
+    const files = { certFile: config.tlsCert, keyFile: config.tlsKey, hostname: config.host };
+    tls = new TlsPort(tcp, { ...files, port: config.tlsPort });
+    console.log(`tls listening on ${tls.address}`);
+  }
   const web = new WebDoor(room, {
     sendq: config.sendq,
     graceMs: config.grace * 1000,
@@ -50,10 +68,26 @@ export async function startService(config: Config): Promise<Service> {
   }, flusher);
   const http = await startHttp(room, web, config);
   console.log(`http listening on ${http.url}`);
+  metrics.watch({ members: () => room.members(), backlog: flusher.backlog, ready: () => web.ready() });
+  const stopLagWatch = watchLoopLag();
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== undefined) {
+    metricsServer = await startMetricsServer({
+      hostname: config.metricsHost,
+      port: config.metricsPort,
+      ready: () => web.ready(),
+    });
+    console.log(`metrics listening on ${metricsServer.url}`);
+  }
   console.log("ready");
   return {
+    async reload() {
+      if (tls) await tls.reload();
+    },
     async shutdown() {
+      stopLagWatch();
       await Promise.all([tcp.shutdown(), web.shutdown()]);
+      await metricsServer?.close();
       await http.shutdown();
       room.close();
       await backend.close();
@@ -76,6 +110,7 @@ if (import.meta.main) {
     console.error(`error: ${error.message}\n\n${usage()}`);
     Deno.exit(2);
   }
+  log.configure({ format: config.logFormat, level: config.logLevel });
   let service: Service;
   try {
     service = await startService(config);
@@ -93,4 +128,6 @@ if (import.meta.main) {
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  // Only with TLS: otherwise a hang-up ends the server as it always did.
+  if (config.tlsCert !== "") Deno.addSignalListener("SIGHUP", () => void service.reload());
 }

@@ -16,6 +16,7 @@ import type { Directory } from "./directory/directory.ts";
 import { LocalDirectory } from "./directory/local.ts";
 import { RedisDirectory } from "./directory/redis.ts";
 import { connectRedis } from "./redis/client.ts";
+import { errorFields, log } from "./ops/log.ts";
 import { openStore } from "./store/open.ts";
 import { RedisStore } from "./store/redis.ts";
 import type { EventStore } from "./store/store.ts";
@@ -45,7 +46,7 @@ export async function openBackend(config: Pick<Config, "db" | "retain" | "redis"
   }
   let warned = false;
   const redis = await connectRedis(config.redis, (error) => {
-    if (!warned) console.error(`redis: ${error.message}`);
+    if (!warned) log.warn("redis.error", errorFields(error));
     warned = true;
   });
   const store = await RedisStore.open(redis, { retain: config.retain });

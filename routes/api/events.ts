@@ -22,8 +22,11 @@ export const handler = {
     const refusal = web.streamRefusal(session, address);
     if (refusal) return refuse(c, refusal);
     if (c.req.query("check") !== undefined) return c.body(null, 204);
-    const lastEventId = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId");
+    const reconnect = c.req.header("Last-Event-ID");
+    const lastEventId = reconnect ?? c.req.query("lastEventId");
+    // A proxy in front must pass each frame on as it comes (nginx reads this header).
+    c.header("X-Accel-Buffering", "no");
     // streamSSE runs serve() at once, so the slot is taken in this same turn, as checked.
-    return streamSSE(c, (sse) => web.serve(sse, session, lastEventId, address));
+    return streamSSE(c, (sse) => web.serve(sse, session, lastEventId, address, reconnect !== undefined));
   },
 };

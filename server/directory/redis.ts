@@ -26,6 +26,7 @@
  * ```
  */
 import { sleep } from "../io/deadline.ts";
+import { errorFields, log } from "../ops/log.ts";
 import type { RedisLink } from "../redis/client.ts";
 import { KEYS } from "../redis/keys.ts";
 import { LuaScript } from "../redis/script.ts";
@@ -226,12 +227,12 @@ export class RedisDirectory implements Directory {
         ...(present ? [this.#present(member)] : []),
       ]));
       if (this.#failing) {
-        console.error("directory: Redis is back");
+        log.info("directory.redis_back");
         this.#sweepFrom = this.now() + LIVENESS_MS;
       }
       this.#failing = false;
     } catch (error) {
-      if (!this.#failing) console.error(`directory: cannot refresh in Redis, will retry: ${(error as Error)?.message}`);
+      if (!this.#failing) log.error("directory.redis_unreachable", errorFields(error));
       this.#failing = true;
     }
   }

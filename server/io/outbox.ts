@@ -19,6 +19,11 @@ export interface ByteWriter {
   write(bytes: Uint8Array): Promise<number>;
 }
 
+/** Where an outbox adds up the bytes its socket took (a plain field, so counting costs one addition). */
+export interface ByteMeter {
+  bytesOut: number;
+}
+
 export class Outbox implements Flushable {
   #chunks: Uint8Array[] = [];
   #queued = 0;
@@ -40,6 +45,7 @@ export class Outbox implements Flushable {
     readonly limit: number,
     private readonly onOverflow: () => void,
     private readonly onError: (error: unknown) => void,
+    private readonly meter: ByteMeter = { bytesOut: 0 },
   ) {}
 
   /** Bytes queued, including those of a write in flight. */
@@ -148,6 +154,7 @@ export class Outbox implements Flushable {
 
   #wrote(bytes: Uint8Array, written: number): void {
     this.#writeDone();
+    this.meter.bytesOut += written;
     this.#partial = written < bytes.length;
     this.#unwritten = this.#partial ? bytes.subarray(written) : undefined;
     if (this.#closed) return;

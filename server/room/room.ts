@@ -24,6 +24,7 @@
  */
 import type { Directory, Holder, MemberInfo } from "../directory/directory.ts";
 import type { EventStore } from "../store/store.ts";
+import { errorFields, log } from "../ops/log.ts";
 import { StoreUnavailable } from "../store/store.ts";
 import { HELP_LINES, parseInput } from "./commands.ts";
 import type { Door, LeaveReason, NewEvent, RoomEvent } from "./events.ts";
@@ -117,7 +118,7 @@ export class Room {
     try {
       holder = await this.#directory.claim(member);
     } catch (cause) {
-      console.error("room: a name could not be claimed:", cause);
+      log.error("room.claim_failed", errorFields(cause));
       return { error: "the room is unavailable right now, try again" };
     }
     if (holder !== undefined) return { error: `the name "${holder}" is taken, choose another` };
@@ -133,7 +134,7 @@ export class Room {
     if (member.present || !this.#local.has(member)) return;
     member.present = true;
     if (this.#presence.has(member.id)) {
-      await this.#directory.enter(member).catch((cause) => console.error("room: presence not recorded:", cause));
+      await this.#directory.enter(member).catch((cause) => log.error("room.presence_failed", errorFields(cause)));
       return;
     }
     await this.#announceJoin(member);
@@ -141,7 +142,9 @@ export class Room {
 
   /** Keeps a web session's member under `token`, for any instance to pick up. */
   async remember(token: string, member: Member): Promise<void> {
-    await this.#directory.saveSession(token, member).catch((cause) => console.error("room: session not kept:", cause));
+    await this.#directory.saveSession(token, member).catch((cause) =>
+      log.error("room.session_failed", errorFields(cause))
+    );
   }
 
   /**
@@ -153,7 +156,7 @@ export class Room {
     try {
       held = await this.#directory.findSession(token);
     } catch (cause) {
-      console.error("room: sessions unavailable:", cause);
+      log.error("room.sessions_unavailable", errorFields(cause));
       return undefined;
     }
     if (!held) return undefined;
@@ -181,7 +184,7 @@ export class Room {
       ours = await this.#directory.release(member);
     } catch (cause) {
       // Its name and presence expire by themselves; another instance then writes the leave.
-      console.error("room: a name could not be released:", cause);
+      log.error("room.release_failed", errorFields(cause));
     }
     // Taken over by another instance (its web session went there): it has not left.
     if (!ours) return false;
@@ -200,8 +203,13 @@ export class Room {
    */
   listen(reader: Reader, from: From): () => void {
     return listen(this.#store, this.#fanout, reader, from, this.limits, (error) => {
-      console.error("room: a reader's replay failed:", error);
+      log.error("room.replay_failed", errorFields(error, true));
     });
+  }
+
+  /** Why the room cannot take messages now (its store cannot write), or undefined when it can. */
+  ready(): string | undefined {
+    return this.#store.ready();
   }
 
   /** The id of the newest event this instance has delivered: a stream from here misses nothing after it. */
@@ -225,7 +233,7 @@ export class Room {
    */
   input(member: Member, raw: string, key?: string): Promise<Outcome> {
     return this.#directory.once(member.id, key, () => this.#input(member, raw)).catch((cause) => {
-      console.error("room: a send could not be checked for a retry:", cause);
+      log.error("room.receipt_failed", errorFields(cause));
       return error("unavailable", UNAVAILABLE);
     });
   }
@@ -304,7 +312,7 @@ export class Room {
     try {
       await this.#directory.enter(member);
     } catch (cause) {
-      console.error("room: presence could not be recorded:", cause);
+      log.error("room.presence_failed", errorFields(cause));
     }
     await this.#append({ at: Date.now(), kind: "join", from: member.name, fromId: member.id, door: member.door });
   }
@@ -333,7 +341,7 @@ export class Room {
     try {
       await this.#store.append(event);
     } catch (cause) {
-      console.error(`room: a ${event.kind} event was not stored:`, cause);
+      log.error("room.append_failed", { kind: event.kind, ...errorFields(cause) });
     }
   }
 }

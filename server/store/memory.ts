@@ -49,6 +49,10 @@ export class MemoryStore implements EventStore {
     return this.#subscribers.subscribe(listener);
   }
 
+  ready(): string | undefined {
+    return undefined;
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

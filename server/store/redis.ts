@@ -27,6 +27,8 @@ import type { RedisLink } from "../redis/client.ts";
 import { KEYS } from "../redis/keys.ts";
 import { LuaScript } from "../redis/script.ts";
 import { sleep } from "../io/deadline.ts";
+import { counters } from "../ops/counters.ts";
+import { errorFields, log } from "../ops/log.ts";
 import { comparePositions, eventId, newEpoch, positionOf } from "./ids.ts";
 import { StoreUnavailable } from "./store.ts";
 import type { EventStore, Listener } from "./store.ts";
@@ -98,6 +100,7 @@ export class RedisStore implements EventStore {
 
   async append(event: NewEvent): Promise<RoomEvent> {
     let reply: [string, string];
+    const started = performance.now();
     try {
       reply = await APPEND.run(this.#redis, [KEYS.log, KEYS.meta], [
         String(Math.max(1, this.#retain)),
@@ -107,6 +110,7 @@ export class RedisStore implements EventStore {
     } catch (error) {
       throw new StoreUnavailable(`Redis: ${error instanceof Error ? error.message : error}`);
     }
+    counters.storeAppend.observe((performance.now() - started) / 1000);
     const [epoch, position] = reply;
     if (epoch !== this.#epoch) this.#noticeEpoch(epoch);
     return { ...event, id: eventId(epoch, position) };
@@ -142,6 +146,11 @@ export class RedisStore implements EventStore {
     return this.#subscribers.subscribe(listener);
   }
 
+  ready(): string | undefined {
+    if (this.#closed) return "store closed";
+    return this.#redis.ready ? undefined : "redis unreachable";
+  }
+
   /** Calls `listener` when the store's epoch changes under it (Redis emptied or replaced). */
   onReset(listener: () => void): () => void {
     this.#resetListeners.add(listener);
@@ -165,12 +174,12 @@ export class RedisStore implements EventStore {
           ["XREAD", "COUNT", String(READ_COUNT), "BLOCK", String(BLOCK_MS), "STREAMS", KEYS.log, this.#last],
           { timeout: BLOCK_MS + 5000 },
         ) as [string, Entry[]][] | null;
-        if (failing) console.error("event store: Redis is back, reading the room again");
+        if (failing) log.info("store.redis_back");
         failing = false;
         for (const entry of reply?.[0]?.[1] ?? []) this.#deliver(entry);
       } catch (error) {
         if (this.#closed) return;
-        if (!failing) console.error(`event store: cannot read from Redis, will retry: ${(error as Error)?.message}`);
+        if (!failing) log.error("store.redis_unreachable", errorFields(error));
         failing = true;
         await sleep(RETRY_MS);
       }
@@ -182,9 +191,7 @@ export class RedisStore implements EventStore {
     if (comparePositions(position, this.#last) <= 0) return;
     const previous = field(fields, "p");
     if (previous !== this.#last && this.#last !== START) {
-      console.error(
-        `event store: entries between ${this.#last} and ${position} were trimmed before this instance read them`,
-      );
+      log.warn("store.trimmed_unread", { after: this.#last, before: position });
     }
     this.#last = position;
     this.#subscribers.publish(this.#decode(entry));
@@ -198,7 +205,7 @@ export class RedisStore implements EventStore {
 
   #noticeEpoch(epoch: string): void {
     if (epoch === this.#epoch) return;
-    console.error(`event store: Redis has a new epoch (${epoch}, was ${this.#epoch}): its history starts over`);
+    log.warn("store.new_epoch", { epoch, was: this.#epoch });
     this.#epoch = epoch;
     this.#last = START;
     for (const listener of this.#resetListeners) listener();

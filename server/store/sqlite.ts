@@ -23,6 +23,8 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
+import { counters } from "../ops/counters.ts";
+import { errorFields, log } from "../ops/log.ts";
 import type { NewEvent, RoomEvent } from "../room/events.ts";
 import { Subscribers } from "./subscribers.ts";
 import { eventId, positionOf } from "./ids.ts";
@@ -62,7 +64,7 @@ export class SqliteStore implements EventStore {
   #retain: number;
   #flushMs: number;
   /** Appended but not yet written, in id order: exactly the ids (durableId, lastId]. */
-  #queue: { position: number; event: RoomEvent }[] = [];
+  #queue: { position: number; event: RoomEvent; queuedAt: number }[] = [];
   #lastId: number;
   #durableId: number;
   /** Every id up to this one has been pruned from the file. */
@@ -111,9 +113,9 @@ export class SqliteStore implements EventStore {
     this.#ring.push(stored);
     // Queued before the listeners run: one of them may append the next event, which must queue after this one.
     if (this.#closed) {
-      console.error(`event store closed: event ${stored.id} was not stored`);
+      log.error("store.closed", { id: stored.id });
     } else {
-      this.#queue.push({ position, event: stored });
+      this.#queue.push({ position, event: stored, queuedAt: performance.now() });
       if (this.#cancelFlush === undefined && !this.#failing) this.#scheduleFlush(this.#flushMs);
     }
     this.#subscribers.publish(stored);
@@ -140,6 +142,11 @@ export class SqliteStore implements EventStore {
     return this.#subscribers.subscribe(listener);
   }
 
+  ready(): string | undefined {
+    if (this.#closed) return "store closed";
+    return this.#failing ? "cannot write to the database" : undefined;
+  }
+
   /** Resolves once every event appended so far is written to the file (for benchmarks and tools). */
   durable(): Promise<void> {
     if (this.#durableId >= this.#lastId) return Promise.resolve();
@@ -161,7 +168,7 @@ export class SqliteStore implements EventStore {
     if (this.#queue.length === 0) {
       markClosed(this.#db);
     } else {
-      console.error(`event store: ${this.#queue.length} events could not be written before closing`);
+      log.error("store.unwritten", { events: this.#queue.length });
     }
     this.#db.close();
     return Promise.resolve();
@@ -222,13 +229,15 @@ export class SqliteStore implements EventStore {
       this.#db.exec("COMMIT");
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      if (!this.#failing) console.error(`event store: cannot write to the database, will retry: ${error}`);
+      if (!this.#failing) log.error("store.write_failing", { ...errorFields(error), retry_ms: RETRY_MS });
       this.#failing = true;
       return false;
     }
-    if (this.#failing) console.error("event store: writing again");
+    if (this.#failing) log.info("store.writing_again");
     this.#failing = false;
     this.#queue = [];
+    const now = performance.now();
+    for (const { queuedAt } of batch) counters.storeAppend.observe((now - queuedAt) / 1000);
     this.#durableId = batch.at(-1)!.position;
     const waiting = this.#durableWaiters;
     this.#durableWaiters = waiting.filter((waiter) => waiter.id > this.#durableId);
@@ -261,7 +270,7 @@ export class SqliteStore implements EventStore {
       this.#db.exec("COMMIT");
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      if (!this.#pruneFailing) console.error(`event store: cannot prune old events, will retry: ${error}`);
+      if (!this.#pruneFailing) log.warn("store.prune_failing", errorFields(error));
       this.#pruneFailing = true;
       return false;
     }

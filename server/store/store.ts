@@ -32,6 +32,11 @@ export interface EventStore {
    * they start over under a new epoch.
    */
   onReset?(listener: () => void): () => void;
+  /**
+   * Why the store cannot take events now (a short reason for `/readyz`), or undefined when it can: its
+   * disk write failing, its server unreachable, or closed.
+   */
+  ready(): string | undefined;
   /** Writes out anything pending and releases the backend. */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
  * ever sees N+1 before N.
  */
 import type { RoomEvent } from "../room/events.ts";
+import { errorFields, log } from "../ops/log.ts";
 import type { Listener } from "./store.ts";
 
 export class Subscribers {
@@ -36,7 +37,7 @@ export class Subscribers {
       try {
         listener(event);
       } catch (error) {
-        console.error("event store listener failed:", error);
+        log.error("store.listener_failed", errorFields(error, true));
       }
     }
   }

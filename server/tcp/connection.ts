@@ -4,6 +4,8 @@
  * its own bounded {@link Outbox}.
  */
 import type { Flusher } from "../io/flusher.ts";
+import { counters, type DoorCounters } from "../ops/counters.ts";
+import { log } from "../ops/log.ts";
 import { concat } from "../io/bytes.ts";
 import { Outbox } from "../io/outbox.ts";
 import { sleep, within } from "../io/deadline.ts";
@@ -33,6 +35,12 @@ export interface ConnectionOptions {
   registrationTimeoutMs: number;
 }
 
+/** The TCP door's two ports, as logs and metrics name them. */
+export type TcpLabel = "tcp" | "tls";
+
+/** Why a connection ended, as the log says it: a member's leave reason, or the server shutting down. */
+type EndReason = LeaveReason | "shutdown" | "handshake";
+
 /** What a connection needs from its door. */
 export interface ConnectionHost {
   readonly room: Room;
@@ -48,6 +56,10 @@ const TOO_SLOW = encoder.encode("! too slow, disconnected\n");
 
 export class Connection implements Reader {
   member: Member | undefined;
+  readonly address: string;
+  readonly port: number;
+  #meter: DoorCounters;
+  #started = performance.now();
   #outbox: Outbox;
   #reader: LineReader;
   #ended = false;
@@ -57,16 +69,31 @@ export class Connection implements Reader {
   /** Resolves once the member's history is out and live events flow (or the connection ends). */
   #caughtUp: (() => void) | undefined;
 
-  constructor(readonly conn: Deno.Conn, private readonly host: ConnectionHost) {
+  constructor(readonly conn: Deno.Conn, private readonly host: ConnectionHost, readonly label: TcpLabel = "tcp") {
     const { sendq, maxLine } = host.options;
-    this.#outbox = new Outbox(conn, host.flusher, sendq, () => this.#tooSlow(), () => this.close("lost"));
+    this.#meter = counters[label];
+    this.#outbox = new Outbox(conn, host.flusher, sendq, () => this.#tooSlow(), () => this.close("lost"), this.#meter);
     this.#reader = new LineReader(maxLine);
+    ({ hostname: this.address, port: this.port } = conn.remoteAddr as Deno.NetAddr);
+    this.#meter.accepted++;
+    this.#meter.open++;
+    log.info(`${label}.connect`, { address: this.address, port: this.port });
   }
 
   /** Greets the client and serves it until it leaves. */
   async run(): Promise<void> {
-    this.send(WELCOME);
     this.#registrationTimer = setTimeout(() => this.#timedOut(), this.host.options.registrationTimeoutMs);
+    if ("handshake" in this.conn) {
+      // Done here, not by the first write, so a client that cannot speak TLS is told apart from one that left.
+      try {
+        await (this.conn as Deno.TlsConn).handshake();
+      } catch (error) {
+        this.#end(undefined, "handshake", error instanceof Error ? error.message : String(error));
+        this.#closeSocket();
+        return;
+      }
+    }
+    this.send(WELCOME);
     let buffer = new Uint8Array(IDLE_READ_BYTES);
     try {
       while (!this.#ended) {
@@ -104,6 +131,7 @@ export class Connection implements Reader {
   }
 
   deliver(event: RoomEvent, replayed: boolean): void {
+    this.#meter.deliveries++;
     if (replayed && !this.#historyShown) {
       this.#historyShown = true;
       this.send(HISTORY_HEADER);
@@ -130,7 +158,10 @@ export class Connection implements Reader {
     this.#closeSocket();
   }
 
-  /** Ends the session at once, then gives `line` (and anything queued) up to {@link LAST_WORDS_MS} to go out. */
+  /**
+   * Ends the session at once, then gives `line` (and anything queued) up to {@link LAST_WORDS_MS} to go out.
+   * Without a reason nobody leaves the room: the server is shutting down.
+   */
   async closeWith(line: string, reason?: LeaveReason): Promise<void> {
     this.#end(reason);
     this.send(line);
@@ -143,15 +174,26 @@ export class Connection implements Reader {
     this.#closeSocket();
   }
 
-  #end(reason: LeaveReason | undefined): void {
+  #end(reason: LeaveReason | undefined, logged: EndReason = reason ?? "shutdown", error?: string): void {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#registrationTimer);
     this.#stopListening?.();
     this.#caughtUp?.();
     this.host.forget(this);
+    this.#meter.open--;
+    log.info(`${this.label}.disconnect`, {
+      address: this.address,
+      port: this.port,
+      name: this.member?.name,
+      reason: logged,
+      seconds: Math.round(performance.now() - this.#started) / 1000,
+      error,
+    });
     if (this.member && reason) {
-      this.host.room.leave(this.member, reason).catch((error) => console.error("tcp: leave failed:", error));
+      this.host.room.leave(this.member, reason).catch((error) =>
+        log.error(`${this.label}.leave_error`, { name: this.member?.name, error: String(error) })
+      );
     }
   }
 
@@ -169,9 +211,10 @@ export class Connection implements Reader {
       // pushes back on the sender). Nothing is dropped, nobody is cut off.
       await this.host.flusher.backlog.ready();
       if (this.#ended) return;
-      for (;;) {
+      for (let paused = false;; paused = true) {
         const wait = this.member ? await this.#chat(item) : await this.#name(item);
         if (wait === 0 || this.#ended) break;
+        if (!paused) this.#meter.floodPauses++;
         await sleep(wait); // flood: stop reading, drop nothing
       }
     }
@@ -185,6 +228,9 @@ export class Connection implements Reader {
     }
     const outcome: Outcome = await this.host.room.input(this.member!, item.line);
     switch (outcome.type) {
+      case "sent":
+        this.#meter.messagesIn++;
+        return 0;
       case "error":
         if (outcome.code === "flood") return outcome.retryAfterMs ?? 100;
         this.send(`! ${outcome.message}`);
@@ -206,7 +252,7 @@ export class Connection implements Reader {
       return 0;
     }
     if (item.line.trim() === "{close}") {
-      this.closeWith("Goodbye!");
+      this.closeWith("Goodbye!", "quit");
       return 0;
     }
     const claim = await this.host.room.claim(item.line, "tcp");
@@ -238,6 +284,7 @@ export class Connection implements Reader {
 
   #tooSlow(): void {
     if (this.#ended) return;
+    this.#meter.slowCutoffs++;
     this.#end("slow");
     // The outbox overflowed and is closed. A write already in flight may finish (within the deadline); then
     // the rest of a line it cut short, and the reason, go straight to the socket, so the reader's last line
@@ -251,6 +298,6 @@ export class Connection implements Reader {
 
   #timedOut(): void {
     if (this.member || this.#ended) return;
-    this.closeWith(`! timed out (no name given within ${this.host.options.registrationTimeoutMs / 1000} s)`);
+    this.closeWith(`! timed out (no name given within ${this.host.options.registrationTimeoutMs / 1000} s)`, "timeout");
   }
 }

@@ -1,26 +1,27 @@
 /**
- * The TCP door: accepts sockets, enforces the connection limits, and runs one {@link Connection} per
- * socket. What each connection reads comes from the room; the door only shares one line cache, so each
- * event is rendered and encoded once for all of them.
+ * The TCP door: accepts sockets from its listeners (the plain port, and the TLS port when there is one),
+ * enforces the connection limits across them, and runs one {@link Connection} per socket. What each
+ * connection reads comes from the room; the door only shares one line cache, so each event is rendered
+ * and encoded once for all of them.
  *
  * @example
  * ```ts
- * const door = new TcpDoor(room, { hostname: "127.0.0.1", port: 0, ...limits });
- * console.log(`tcp listening on ${door.address}`);
+ * const door = new TcpDoor(room, limits, flusher);
+ * const address = door.listen(Deno.listen({ hostname: "127.0.0.1", port: 60000 }), "tcp");
+ * console.log(`tcp listening on ${address}`);
  * await door.shutdown(); // tells everyone, flushes, closes
  * ```
  */
 import { type CapsOptions, ConnectionCaps, type Slot } from "../io/caps.ts";
 import { within } from "../io/deadline.ts";
 import { Flusher } from "../io/flusher.ts";
+import { counters } from "../ops/counters.ts";
+import { errorFields, log } from "../ops/log.ts";
 import type { Room } from "../room/room.ts";
-import { Connection, type ConnectionHost, type ConnectionOptions } from "./connection.ts";
+import { Connection, type ConnectionHost, type ConnectionOptions, type TcpLabel } from "./connection.ts";
 import { LineCache } from "./render.ts";
 
-export interface TcpDoorOptions extends ConnectionOptions, CapsOptions {
-  hostname: string;
-  port: number;
-}
+export type TcpDoorOptions = ConnectionOptions & CapsOptions;
 
 const encoder = new TextEncoder();
 const SHUTDOWN_FLUSH_MS = 500;
@@ -28,13 +29,19 @@ const SHUTDOWN_FLUSH_MS = 500;
 const ACCEPT_RETRY_MS = 100;
 export const SHUTDOWN_LINE = "* server shutting down";
 
+/** `host:port` of a listener, with brackets around an IPv6 host. */
+export function addressOf(listener: Deno.Listener): string {
+  const { hostname, port } = listener.addr as Deno.NetAddr;
+  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}
+
 export class TcpDoor implements ConnectionHost {
   readonly lines = new LineCache();
-  #listener: Deno.TcpListener;
+  /** Every listener, with its accept loop. */
+  #listeners = new Map<Deno.Listener, Promise<void>>();
   /** Every open connection, with the slot it holds in the connection limits. */
   #connections = new Map<Connection, Slot>();
   #caps: ConnectionCaps;
-  #accepting: Promise<void>;
 
   constructor(
     readonly room: Room,
@@ -42,14 +49,24 @@ export class TcpDoor implements ConnectionHost {
     readonly flusher: Flusher = new Flusher(),
   ) {
     this.#caps = new ConnectionCaps(options);
-    this.#listener = Deno.listen({ hostname: options.hostname, port: options.port, transport: "tcp" });
-    this.#accepting = this.#accept();
   }
 
-  /** `host:port` actually bound (useful with port 0). */
-  get address(): string {
-    const { hostname, port } = this.#listener.addr;
-    return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+  /** Accepts connections from `listener` (counted and logged as `label`) until it is closed; returns its address. */
+  listen(listener: Deno.Listener, label: TcpLabel): string {
+    this.#listeners.set(listener, this.#accept(listener, label));
+    return addressOf(listener);
+  }
+
+  /** Closes `listener` and waits until its accept loop has ended; the connections it let in stay. */
+  async unlisten(listener: Deno.Listener): Promise<void> {
+    const accepting = this.#listeners.get(listener);
+    this.#listeners.delete(listener);
+    try {
+      listener.close();
+    } catch {
+      // already closed
+    }
+    await accepting;
   }
 
   forget(connection: Connection): void {
@@ -59,18 +76,18 @@ export class TcpDoor implements ConnectionHost {
 
   /** Stops accepting, tells everyone connected, gives their sockets a moment to flush, and closes them. */
   async shutdown(): Promise<void> {
-    this.#listener.close();
-    await this.#accepting;
+    await Promise.all([...this.#listeners.keys()].map((listener) => this.unlisten(listener)));
     const connections = [...this.#connections.keys()];
     await within(Promise.all(connections.map((connection) => connection.closeWith(SHUTDOWN_LINE))), SHUTDOWN_FLUSH_MS);
     for (const connection of connections) connection.close();
   }
 
-  async #accept(): Promise<void> {
+  async #accept(listener: Deno.Listener, label: TcpLabel): Promise<void> {
+    const meter = counters[label];
     for (;;) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.Conn;
       try {
-        conn = await this.#listener.accept();
+        conn = await listener.accept();
       } catch (error) {
         if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) return;
         // A client that reset before we accepted it is routine, not a server error.
@@ -79,27 +96,29 @@ export class TcpDoor implements ConnectionHost {
           error instanceof Deno.errors.ConnectionReset ||
           error instanceof Deno.errors.ConnectionAborted
         ) continue;
-        console.error("tcp accept failed:", error);
+        log.error(`${label}.accept_error`, errorFields(error));
         // e.g. out of file descriptors: give connections time to close instead of spinning on accept.
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
-      const address = conn.remoteAddr.hostname;
+      const { hostname: address, port } = conn.remoteAddr as Deno.NetAddr;
       const refusal = this.#caps.refusal(address);
       if (refusal) {
+        meter.refused[refusal.kind]++;
+        log.warn(`${label}.refuse`, { address, port, reason: refusal.kind });
         refuse(conn, `! ${refusal.error}`);
         continue;
       }
       // Chat lines are small and latency-bound: Nagle plus a peer's delayed ACK would hold them ~40 ms.
       // Coalescing is already done per round by the flusher.
       try {
-        conn.setNoDelay(true);
+        (conn as Deno.TcpConn).setNoDelay?.(true);
       } catch {
         // reset before we got here: the connection's first read will say so
       }
-      const connection = new Connection(conn, this);
+      const connection = new Connection(conn, this, label);
       this.#connections.set(connection, this.#caps.take(address));
-      connection.run().catch((error) => console.error("tcp connection failed:", error));
+      connection.run().catch((error) => log.error(`${label}.connection_error`, errorFields(error, true)));
     }
   }
 }

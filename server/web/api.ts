@@ -56,8 +56,9 @@ export function remoteAddress(c: Context<AppEnv>): string {
   return getConnInfo(c).remote.address ?? "";
 }
 
-/** A connection-limit refusal: 429 when the address has too many, 503 when the server is full. */
+/** A connection-limit refusal (counted and logged): 429 when the address has too many, 503 when the server is full. */
 export function refuse(c: Context<AppEnv>, refusal: Refusal): Response {
+  c.var.web.refused(refusal, remoteAddress(c));
   return jsonError(c, refusal.kind === "address" ? 429 : 503, refusal.error);
 }
 

@@ -12,6 +12,7 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { type AppFolders, createApp } from "../../framework/app.ts";
+import { errorFields, log } from "../ops/log.ts";
 import type { AppEnv, WebVariables } from "./env.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -50,7 +51,7 @@ export async function createChatApp(vars: WebVariables, folders: AppFolders = CH
   const app = await createApp<AppEnv>(folders, [SECURITY_HEADERS, setVariables]);
   app.notFound((c) => failure(c, 404, "not found"));
   app.onError((error, c) => {
-    console.error(`${c.req.method} ${c.req.path}:`, error);
+    log.error("web.request_error", { method: c.req.method, path: c.req.path, ...errorFields(error, true) });
     return failure(c, 500, "internal server error");
   });
   return app;

@@ -19,6 +19,8 @@ import type { SSEStreamingApi } from "hono/streaming";
 import { type CapsOptions, ConnectionCaps, type Refusal } from "../io/caps.ts";
 import { within } from "../io/deadline.ts";
 import type { Flusher } from "../io/flusher.ts";
+import { counters } from "../ops/counters.ts";
+import { log } from "../ops/log.ts";
 import type { Outcome, Room } from "../room/room.ts";
 import { type Session, Sessions, type SignIn } from "./sessions.ts";
 import { EventStream } from "./sse.ts";
@@ -68,6 +70,17 @@ export class WebDoor {
     return this.#closed;
   }
 
+  /** Why the room cannot take messages through this door now (see Room.ready), or undefined when it can. */
+  ready(): string | undefined {
+    return this.#closed ? "shutting down" : this.room.ready();
+  }
+
+  /** Counts and logs a connection refused by the limits (a sign-in or a stream from `address`). */
+  refused(refusal: Refusal, address: string): void {
+    counters.web.refused[refusal.kind]++;
+    log.warn("web.refuse", { address, reason: refusal.kind });
+  }
+
   /** The live session a cookie token names (picked up from another instance if need be). */
   session(token: string | undefined): Promise<Session | undefined> {
     return this.sessions.resolve(token);
@@ -102,7 +115,9 @@ export class WebDoor {
       return { type: "busy", retryAfterMs: BUSY_WAIT_MS };
     }
     const outcome = await this.room.input(session.member, text, key);
-    if (outcome.type === "quit") this.sessions.end(session, "quit");
+    if (outcome.type === "sent") counters.web.messagesIn++;
+    else if (outcome.type === "error" && outcome.code === "flood") counters.web.floodPauses++;
+    else if (outcome.type === "quit") this.sessions.end(session, "quit");
     return outcome;
   }
 
@@ -111,10 +126,22 @@ export class WebDoor {
    * missed events, or a reset), then `members` (a bounded list and the total), then live events and
    * heartbeats. The first stream makes the member present. The stream holds a connection slot from
    * `address` while it is open: ask {@link WebDoor.streamRefusal} first, in the same turn (Hono's
-   * `streamSSE` calls this at once).
+   * `streamSSE` calls this at once). `reconnect`: the browser came back with `Last-Event-ID`.
    */
-  async serve(sse: SSEStreamingApi, session: Session, lastEventId: string | undefined, address: string): Promise<void> {
+  async serve(
+    sse: SSEStreamingApi,
+    session: Session,
+    lastEventId: string | undefined,
+    address: string,
+    reconnect = false,
+  ): Promise<void> {
     const slot = this.caps.take(address);
+    const started = performance.now();
+    const name = session.member.name;
+    counters.web.accepted++;
+    counters.web.open++;
+    if (reconnect) counters.sseResumes++;
+    log.info("web.connect", { address, name, resume: reconnect || undefined });
     const stream = new EventStream(sse, {
       memberId: session.member.id,
       flusher: this.flusher,
@@ -124,6 +151,9 @@ export class WebDoor {
       // the queue at most, so with a reset (half at most) it never gets the stream cut off.
       onLive: (live) => live.send(membersFrame(this.room.members(), this.options.sendq / 4)),
       onEnd: (ended) => {
+        counters.web.open--;
+        const seconds = Math.round(performance.now() - started) / 1000;
+        log.info("web.disconnect", { address, name, reason: ended.reason, seconds });
         slot.release();
         this.#streams.delete(ended);
         this.sessions.detach(session, ended);

@@ -19,10 +19,11 @@ import type { LeaveReason } from "../room/events.ts";
 import { checkName } from "../room/names.ts";
 import type { Member, Room } from "../room/room.ts";
 import type { ConnectionCaps, Slot } from "../io/caps.ts";
+import { errorFields, log } from "../ops/log.ts";
 
-/** What a session needs from a stream: a way to end it. */
+/** What a session needs from a stream: a way to end it (saying why). */
 export interface Closable {
-  close(): void;
+  close(reason?: string): void;
 }
 
 export interface SessionOptions {
@@ -124,7 +125,7 @@ export class Sessions {
     session.pending?.release();
     session.pending = undefined;
     session.streams.add(stream);
-    await this.room.enter(session.member).catch((error) => console.error("web: enter failed:", error));
+    await this.room.enter(session.member).catch((error) => log.error("web.enter_error", errorFields(error)));
     return true;
   }
 
@@ -145,10 +146,11 @@ export class Sessions {
     session.pending = undefined;
     this.#byToken.delete(session.token);
     // A member another instance took over has not left: its session lives on there.
+    log.info("web.leave", { name: session.member.name, reason });
     this.room.leave(session.member, reason).then(async (left) => {
       if (left) await this.room.forget(session.token);
-    }).catch((error) => console.error("web: leave failed:", error));
-    for (const stream of [...session.streams]) stream.close();
+    }).catch((error) => log.error("web.leave_error", { name: session.member.name, ...errorFields(error) }));
+    for (const stream of [...session.streams]) stream.close(reason);
     session.streams.clear();
   }
 

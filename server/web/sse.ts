@@ -17,6 +17,7 @@
  */
 import type { SSEStreamingApi } from "hono/streaming";
 import type { Flusher } from "../io/flusher.ts";
+import { counters } from "../ops/counters.ts";
 import { Outbox } from "../io/outbox.ts";
 import { within } from "../io/deadline.ts";
 import type { RoomEvent } from "../room/events.ts";
@@ -44,6 +45,8 @@ export class EventStream implements Reader {
   #options: EventStreamOptions;
   #live = false;
   #isEnded = false;
+  /** Why it ended, once someone ended it on purpose; a stream the browser dropped says "closed". */
+  #reason: string | undefined;
   /** Set by {@link EventStream.finish}: its last frame is queued, nothing may follow it. */
   #finishing = false;
   #resolveEnded!: () => void;
@@ -59,7 +62,11 @@ export class EventStream implements Reader {
         return bytes.length;
       },
     };
-    this.#outbox = new Outbox(writer, options.flusher, options.limit, () => this.close(), () => this.close());
+    const tooSlow = () => {
+      counters.web.slowCutoffs++;
+      this.close("slow");
+    };
+    this.#outbox = new Outbox(writer, options.flusher, options.limit, tooSlow, () => this.close("lost"), counters.web);
     // Runs when the browser goes away (Hono cancels the response) and when close() aborts it.
     sse.onAbort(() => this.#end());
     if (sse.aborted) this.#end();
@@ -67,6 +74,11 @@ export class EventStream implements Reader {
 
   get isEnded(): boolean {
     return this.#isEnded;
+  }
+
+  /** Why the stream ended (for the log): closed (by the browser), slow, lost, shutdown, or the session's end. */
+  get reason(): string {
+    return this.#reason ?? "closed";
   }
 
   /** True once the stream has caught up and live events go straight out. */
@@ -86,10 +98,12 @@ export class EventStream implements Reader {
   }
 
   deliver(event: RoomEvent): void {
+    counters.web.deliveries++;
     this.send(this.#options.frames.bytes(event));
   }
 
   reset(events: RoomEvent[], position: string): void {
+    counters.sseResets++;
     // Half the queue at most, so the members list that follows never gets the stream cut off.
     this.send(resetFrame(events, position, this.#outbox.limit / 2));
   }
@@ -111,6 +125,7 @@ export class EventStream implements Reader {
     if (this.#isEnded || this.#finishing) return await this.ended;
     this.send(bytes);
     this.#finishing = true;
+    this.#reason ??= "shutdown";
     const written = await within(this.#outbox.drained(), timeoutMs);
     if (this.#isEnded) return;
     if (!written) return this.close();
@@ -119,8 +134,9 @@ export class EventStream implements Reader {
     this.#end();
   }
 
-  /** Ends the response now, dropping anything queued. */
-  close(): void {
+  /** Ends the response now, dropping anything queued; `reason` is what the log says. */
+  close(reason = "ended"): void {
+    this.#reason ??= reason;
     this.#sse.abort();
   }
 

@@ -1,0 +1,14 @@
+/**
+ * `GET /metrics`: Prometheus text format (see server/ops/metrics.ts). Served here unless `--metrics-port`
+ * gives the metrics a port of their own; then this door answers 404, so they need not be public.
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../server/web/env.ts";
+import { metrics } from "../server/ops/metrics.ts";
+
+export const handler = {
+  async GET(c: Context<AppEnv>): Promise<Response> {
+    if (c.var.config.metricsPort !== undefined) return c.notFound();
+    return c.body(await metrics.text(), 200, { "Content-Type": metrics.contentType, "Cache-Control": "no-store" });
+  },
+};
