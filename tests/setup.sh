@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Makes a fresh machine (Node + npm, Debian, root) ready for the whole suite: Chromium for the
 # browser tests, tmux for the terminal client's test in a real terminal, redis-server (and redis-cli)
-# for the several-instances tests, which start their own on a free port. Idempotent and quiet when
-# everything is already there.
+# for the several-instances tests, which start their own on a free port, openssl for the TLS tests'
+# certificates and their `s_client`. Idempotent and quiet when everything is already there.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "tests/setup.sh: missing ${need[*]} and not root: install them with apt-get" >&2

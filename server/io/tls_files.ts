@@ -35,10 +35,10 @@ export function loadTlsFiles({ certFile, keyFile, hostname }: TlsFiles): TlsPair
     Deno.listenTls({ hostname, port: 0, ...pair }).close();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/no certificates found/i.test(message)) {
+    if (/no certificates found|decode certificate/i.test(message)) {
       throw new TlsError(`TLS certificate ${certFile}: no PEM certificate in it`);
     }
-    if (/no keys found/i.test(message)) throw new TlsError(`TLS key ${keyFile}: no PEM private key in it`);
+    if (/no keys found|decode (private )?key/i.test(message)) throw new TlsError(`TLS key ${keyFile}: no PEM private key in it`);
     if (/mismatch|not be consistent/i.test(message)) {
       throw new TlsError(`TLS key ${keyFile} does not belong to the certificate ${certFile}`);
     }

@@ -10,13 +10,22 @@
 
 export interface RunningServer extends AsyncDisposable {
   process: Deno.ChildProcess;
+  /** 0 with `--no-plain-tcp`. */
   tcpPort: number;
+  /** The TCP door's TLS port, with `--tls-cert`. */
+  tlsPort: number | undefined;
+  /** `http://127.0.0.1:PORT/metrics` with `--metrics-port`. */
+  metricsUrl: string | undefined;
   /** Undefined until the web door exists. */
   httpPort: number | undefined;
   /** `http://127.0.0.1:PORT` */
   httpUrl: string;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
+  /** What it wrote on stderr so far: its log. */
+  logs(): string;
+  /** Waits until the log matches `pattern`; fails, quoting the log, after `timeoutMs`. */
+  expectLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** SIGTERM, then wait; resolves to the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
 }
@@ -35,6 +44,7 @@ export async function startServer(
   if (!has("--tcp-port")) withDefaults.push("--tcp-port", "0");
   if (!has("--http-port")) withDefaults.push("--http-port", "0");
   if (!has("--db")) withDefaults.push("--db", ":memory:");
+  if (has("--tls-cert") && !has("--tls-port")) withDefaults.push("--tls-port", "0");
   const process = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", MAIN, ...withDefaults],
     env,
@@ -43,15 +53,18 @@ export async function startServer(
     stdin: "null",
   }).spawn();
   let text = "";
-  const decoder = new TextDecoder();
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
+  let logs = "";
+  const collect = async (stream: ReadableStream<Uint8Array>, isLog: boolean) => {
+    const decoder = new TextDecoder();
     for await (const chunk of stream) {
-      text += decoder.decode(chunk, { stream: true });
+      const part = decoder.decode(chunk, { stream: true });
+      text += part;
+      if (isLog) logs += part;
     }
   };
   const collecting = Promise.all([
-    collect(process.stdout),
-    collect(process.stderr),
+    collect(process.stdout, false),
+    collect(process.stderr, true),
   ]);
   const deadline = Date.now() + STARTUP_MS;
   let ended = false;
@@ -67,7 +80,9 @@ export async function startServer(
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  const tcpPort = Number(text.match(/tcp listening on \S+:(\d+)/)![1]);
+  const tcpPort = Number(text.match(/^tcp listening on \S+:(\d+)$/m)?.[1] ?? 0);
+  const tlsMatch = text.match(/^tls listening on \S+:(\d+)$/m);
+  const metricsUrl = text.match(/^metrics listening on (\S+)$/m)?.[1];
   const httpMatch = text.match(/http listening on http:\/\/[^:]+:(\d+)/);
   const httpPort = httpMatch ? Number(httpMatch[1]) : undefined;
   let exited: Promise<number> | undefined;
@@ -88,9 +103,19 @@ export async function startServer(
   return {
     process,
     tcpPort,
+    tlsPort: tlsMatch ? Number(tlsMatch[1]) : undefined,
+    metricsUrl,
     httpPort,
     httpUrl: `http://127.0.0.1:${httpPort}`,
     output: () => text,
+    logs: () => logs,
+    async expectLog(pattern, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(logs)) {
+        if (Date.now() > deadline) throw new Error(`no log line matching ${pattern} within ${timeoutMs} ms:\n${logs}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     stop,
     async [Symbol.asyncDispose]() {
       await stop();

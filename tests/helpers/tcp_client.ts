@@ -22,7 +22,7 @@ const NEWLINE = 0x0a;
 
 export type LineMatch = string | RegExp | ((line: string) => boolean);
 
-export class TcpClient implements AsyncDisposable {
+export class TcpClient<C extends Deno.Conn = Deno.TcpConn> implements AsyncDisposable {
   /** Every line received so far, in order (also the ones already consumed). */
   readonly received: string[] = [];
   #unread: string[] = [];
@@ -32,7 +32,7 @@ export class TcpClient implements AsyncDisposable {
   #ended: Promise<void> | undefined;
 
   /** With `reading: false` nothing is read from the socket until {@link startReading}: a reader that stalls. */
-  constructor(readonly conn: Deno.TcpConn, { reading = true } = {}) {
+  constructor(readonly conn: C, { reading = true } = {}) {
     if (reading) this.startReading();
   }
 
@@ -177,9 +177,31 @@ export async function connectTcp(port: number, options: { reading?: boolean } = 
   return new TcpClient(await Deno.connect({ hostname: "127.0.0.1", port }), options);
 }
 
+/** Opens a TLS connection to the TCP door's TLS port on 127.0.0.1, trusting `caCert` (PEM). */
+export async function connectTls(port: number, caCert: string): Promise<TcpClient<Deno.TlsConn>> {
+  return new TcpClient(await Deno.connectTls({ hostname: "127.0.0.1", port, caCerts: [caCert] }));
+}
+
 /** Connects, answers the greeting with `name`, and waits until the room announces the join. */
 export async function join(port: number, name: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<TcpClient> {
-  const client = await connectTcp(port);
+  return await enter(await connectTcp(port), name, timeoutMs);
+}
+
+/** {@link join} over the TLS port, trusting `caCert` (PEM). */
+export async function joinTls(
+  port: number,
+  caCert: string,
+  name: string,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<TcpClient<Deno.TlsConn>> {
+  return await enter(await connectTls(port, caCert), name, timeoutMs);
+}
+
+async function enter<C extends Deno.Conn>(
+  client: TcpClient<C>,
+  name: string,
+  timeoutMs: number,
+): Promise<TcpClient<C>> {
   try {
     await client.expectLine(WELCOME, timeoutMs);
     await client.send(name);
