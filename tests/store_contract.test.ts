@@ -226,6 +226,15 @@ for (const backend of BACKENDS) {
       assert.equal(store.lastId(), stored.at(-1)!.id);
     }));
 
+  test("an open store is ready to take events; a closed one says why not", () =>
+    withStore(backend, 10, async ({ store }) => {
+      assert.equal(store.ready(), undefined);
+      await appendMessages(store, 3);
+      assert.equal(store.ready(), undefined);
+      await store.close();
+      assert.equal(store.ready(), "store closed");
+    }));
+
   if (backend.deliversDuringAppend) {
     test("a subscriber receives each event during append, before append resolves", () =>
       withStore(backend, 10, async ({ store }) => {

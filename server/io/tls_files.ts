@@ -38,7 +38,9 @@ export function loadTlsFiles({ certFile, keyFile, hostname }: TlsFiles): TlsPair
     if (/no certificates found|decode certificate/i.test(message)) {
       throw new TlsError(`TLS certificate ${certFile}: no PEM certificate in it`);
     }
-    if (/no keys found|decode (private )?key/i.test(message)) throw new TlsError(`TLS key ${keyFile}: no PEM private key in it`);
+    if (/no keys found|decode (private )?key/i.test(message)) {
+      throw new TlsError(`TLS key ${keyFile}: no PEM private key in it`);
+    }
     if (/mismatch|not be consistent/i.test(message)) {
       throw new TlsError(`TLS key ${keyFile} does not belong to the certificate ${certFile}`);
     }

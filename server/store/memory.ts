@@ -20,6 +20,7 @@ export class MemoryStore implements EventStore {
   readonly epoch = newEpoch();
   #ring: EventRing;
   #subscribers = new Subscribers();
+  #closed = false;
 
   constructor(capacity = 1000) {
     this.#ring = new EventRing(capacity);
@@ -50,10 +51,11 @@ export class MemoryStore implements EventStore {
   }
 
   ready(): string | undefined {
-    return undefined;
+    return this.#closed ? "store closed" : undefined;
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     return Promise.resolve();
   }
 }
