@@ -9,7 +9,7 @@ import { Flusher } from "./server/io/flusher.ts";
 import { loadTlsFiles } from "./server/io/tls_files.ts";
 import { openBackend } from "./server/backend.ts";
 import { Room } from "./server/room/room.ts";
-import { log } from "./server/ops/log.ts";
+import { errorFields, log } from "./server/ops/log.ts";
 import { watchLoopLag } from "./server/ops/loop_lag.ts";
 import { metrics } from "./server/ops/metrics.ts";
 import { type MetricsServer, startMetricsServer } from "./server/ops/metrics_server.ts";
@@ -21,6 +21,8 @@ import { startHttp } from "./server/web/http.ts";
 export interface Service {
   /** Rereads the TLS files for new connections (SIGHUP); members stay. */
   reload(): Promise<void>;
+  /** Copies the SQLite file beside it while the room runs (SIGUSR1), and logs where. */
+  backup(): void;
   shutdown(): Promise<void>;
 }
 
@@ -84,6 +86,15 @@ export async function startService(config: Config): Promise<Service> {
     async reload() {
       if (tls) await tls.reload();
     },
+    backup() {
+      if (!backend.backup) return log.warn("store.backup_unsupported", { store: backend.description });
+      try {
+        const { path, bytes, ms } = backend.backup();
+        log.info("store.backup", { path, bytes, ms: Math.round(ms) });
+      } catch (error) {
+        log.error("store.backup_error", errorFields(error));
+      }
+    },
     async shutdown() {
       stopLagWatch();
       await Promise.all([tcp.shutdown(), web.shutdown()]);
@@ -130,4 +141,5 @@ if (import.meta.main) {
   Deno.addSignalListener("SIGTERM", stop);
   // Only with TLS: otherwise a hang-up ends the server as it always did.
   if (config.tlsCert !== "") Deno.addSignalListener("SIGHUP", () => void service.reload());
+  Deno.addSignalListener("SIGUSR1", () => service.backup());
 }

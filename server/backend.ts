@@ -19,6 +19,7 @@ import { connectRedis } from "./redis/client.ts";
 import { errorFields, log } from "./ops/log.ts";
 import { openStore } from "./store/open.ts";
 import { RedisStore } from "./store/redis.ts";
+import { SqliteStore } from "./store/sqlite.ts";
 import type { EventStore } from "./store/store.ts";
 
 export interface Backend {
@@ -26,6 +27,8 @@ export interface Backend {
   directory: Directory;
   /** A short description for the start-up lines. */
   description: string;
+  /** Copies the SQLite file to `<db>.backup` while the room runs (undefined for other backends). */
+  backup?(): { path: string; bytes: number; ms: number };
   close(): Promise<void>;
 }
 
@@ -34,10 +37,12 @@ export async function openBackend(config: Pick<Config, "db" | "retain" | "redis"
   if (config.redis === "") {
     const store = await openStore(config);
     const directory = new LocalDirectory();
+    const backupPath = `${config.db}.backup`;
     return {
       store,
       directory,
       description: config.db === ":memory:" ? "memory" : `sqlite ${config.db}`,
+      backup: store instanceof SqliteStore ? () => ({ path: backupPath, ...store.backup(backupPath) }) : undefined,
       async close() {
         await directory.close();
         await store.close();

@@ -153,6 +153,27 @@ export class SqliteStore implements EventStore {
     return new Promise((resolve, reject) => this.#durableWaiters.push({ id: this.#lastId, resolve, reject }));
   }
 
+  /**
+   * Writes a consistent copy of the file to `path` (replacing it), with everything appended so far: the
+   * server's exclusive lock keeps other processes, `sqlite3 .backup` included, from reading the file
+   * while it runs. `VACUUM INTO` runs on the event loop's thread, so the room pauses while it copies:
+   * ~100 ms for 100,000 events (16 MB) here. Restoring the copy starts a new epoch (it was not closed
+   * cleanly), so browsers get a reset rather than a replay under reused ids.
+   */
+  backup(path: string): { bytes: number; ms: number } {
+    const started = performance.now();
+    this.#write();
+    const temporary = `${path}.partial`;
+    try {
+      Deno.removeSync(temporary); // left by a backup that failed half-way
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    this.#db.prepare("VACUUM INTO ?").run(temporary);
+    Deno.renameSync(temporary, path);
+    return { bytes: Deno.statSync(path).size, ms: performance.now() - started };
+  }
+
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
