@@ -33,11 +33,12 @@ import { TokenBucket } from "./flood.ts";
 import { listen } from "./listen.ts";
 import { checkName, nameKey } from "./names.ts";
 import { Presence } from "./presence.ts";
+import { error, type Outcome, UNAVAILABLE, whoLines } from "./outcome.ts";
 import type { From, Reader } from "./reader.ts";
 import { sanitize } from "./sanitize.ts";
 
 export { HELP_LINES };
-export type { MemberInfo };
+export type { MemberInfo, Outcome };
 
 /** A member of this process: who it is, whether it is in the room yet, and its flood bucket. */
 export interface Member extends Holder {
@@ -54,30 +55,6 @@ export interface RoomLimits {
   /** Events a reset carries. */
   history: number;
 }
-
-/** What became of one line of input. Doors render it; only `sent` reached the room. */
-export type Outcome =
-  | { type: "sent" }
-  | { type: "ignored" }
-  | { type: "reply"; lines: string[] }
-  | { type: "quit" }
-  | { type: "error"; code: ErrorCode; message: string; retryAfterMs?: number };
-
-export type ErrorCode =
-  | "too_long"
-  | "flood"
-  | "unknown_command"
-  | "not_present"
-  | "no_such_member"
-  | "unavailable";
-
-/**
- * The most names one `/who` reply lists; the rest are counted ("… and N more"), so the reply stays small
- * (a few KB) however big the room is.
- */
-export const MAX_NAMES_IN_WHO = 100;
-
-export const UNAVAILABLE = "room unavailable, not sent";
 
 const encoder = new TextEncoder();
 
@@ -336,16 +313,4 @@ export class Room {
       console.error(`room: a ${event.kind} event was not stored:`, cause);
     }
   }
-}
-
-function error(code: ErrorCode, message: string): Extract<Outcome, { type: "error" }> {
-  return { type: "error", code, message };
-}
-
-/** The `/who` reply: the true count, then at most {@link MAX_NAMES_IN_WHO} names with their doors. */
-function whoLines(members: readonly MemberInfo[]): string[] {
-  const lines = [`${members.length} online:`];
-  for (const member of members.slice(0, MAX_NAMES_IN_WHO)) lines.push(`  ${member.name} (${member.door})`);
-  if (members.length > MAX_NAMES_IN_WHO) lines.push(`  … and ${members.length - MAX_NAMES_IN_WHO} more`);
-  return lines;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { MAX_NAMES_IN_WHO, type Member } from "../../server/room/room.ts";
+import { MAX_NAMES_IN_WHO } from "../../server/room/outcome.ts";
+import type { Member } from "../../server/room/room.ts";
 import { testRoom } from "../helpers/room.ts";
 
 Deno.test("claiming a name tells nobody; entering announces the join with the door", async () => {
