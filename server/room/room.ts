@@ -28,6 +28,7 @@ import { StoreUnavailable } from "../store/store.ts";
 import { HELP_LINES, parseInput } from "./commands.ts";
 import type { Door, LeaveReason, NewEvent, RoomEvent } from "./events.ts";
 import { isVisibleTo } from "./events.ts";
+import { Delivered } from "./delivered.ts";
 import { Fanout } from "./fanout.ts";
 import { TokenBucket } from "./flood.ts";
 import { listen } from "./listen.ts";
@@ -57,6 +58,8 @@ export interface RoomLimits {
 }
 
 const encoder = new TextEncoder();
+/** How long an append waits for its own delivery before the room answers anyway. */
+const DELIVERY_WAIT_MS = 2000;
 
 export class Room {
   #store: EventStore;
@@ -65,6 +68,7 @@ export class Room {
   #fanout = new Fanout();
   /** The members of this process, from their claim until they leave. */
   #local = new Set<Member>();
+  #delivered = new Delivered();
   #unsubscribe: () => void;
 
   constructor(store: EventStore, directory: Directory, readonly limits: RoomLimits) {
@@ -73,11 +77,15 @@ export class Room {
     this.#unsubscribe = store.subscribe((event) => {
       this.#presence.apply(event);
       this.#fanout.publish(event);
+      this.#delivered.saw(event.id);
     });
     directory.onLost((member) => {
       void this.#append({ at: Date.now(), kind: "leave", from: member.name, fromId: member.id, reason: "lost" });
     });
-    store.onReset?.(() => this.#rejoin());
+    store.onReset?.(() => {
+      this.#delivered.reset();
+      this.#rejoin();
+    });
   }
 
   /** Learns who is present on every instance (once, at start; from then on the events tell). */
@@ -298,7 +306,8 @@ export class Room {
 
   async #say(event: NewEvent): Promise<Outcome> {
     try {
-      await this.#store.append(event);
+      const stored = await this.#store.append(event);
+      await this.#delivered.until(stored.id, DELIVERY_WAIT_MS);
       return { type: "sent" };
     } catch (cause) {
       if (cause instanceof StoreUnavailable) return error("unavailable", UNAVAILABLE);
@@ -308,7 +317,8 @@ export class Room {
 
   async #append(event: NewEvent): Promise<void> {
     try {
-      await this.#store.append(event);
+      const stored = await this.#store.append(event);
+      await this.#delivered.until(stored.id, DELIVERY_WAIT_MS);
     } catch (cause) {
       console.error(`room: a ${event.kind} event was not stored:`, cause);
     }
