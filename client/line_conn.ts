@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { connectLines } from "./line_conn.ts";
- * const conn = await connectLines("127.0.0.1", 60000, 10_000);
+ * const conn = await connectLines({ hostname: "127.0.0.1", port: 60000 }, 10_000);
  * await conn.write("Ana");
  * for await (const line of conn.lines()) console.log(line);
  * ```
@@ -23,16 +23,26 @@ export interface LineConn {
 const NEWLINE = 0x0a;
 const encoder = new TextEncoder();
 
+/** How to reach the server: plain TCP, or TLS (trusting `caCerts` too, PEM, e.g. a self-signed server's). */
+export interface Endpoint {
+  hostname: string;
+  port: number;
+  tls?: { caCerts?: string[] };
+}
+
 /** Connects, or rejects when the server does not answer within `timeoutMs` (or refuses). */
-export async function connectLines(hostname: string, port: number, timeoutMs: number): Promise<LineConn> {
+export async function connectLines({ hostname, port, tls }: Endpoint, timeoutMs: number): Promise<LineConn> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const connecting = Deno.connect({ hostname, port });
+  const connecting: Promise<Deno.TcpConn | Deno.TlsConn> = tls
+    ? Deno.connectTls({ hostname, port, caCerts: tls.caCerts })
+    : Deno.connect({ hostname, port });
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     const conn = await Promise.race([connecting, timeout]);
-    conn.setNoDelay(true);
+    if ("handshake" in conn) await Promise.race([conn.handshake(), timeout]);
+    else conn.setNoDelay(true);
     return new TcpLines(conn);
   } catch (error) {
     connecting.then((conn) => conn.close()).catch(() => {});

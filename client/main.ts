@@ -4,7 +4,7 @@
  */
 import { ArgsError, parseClientArgs, USAGE } from "./args.ts";
 import { InputQueue } from "./input_queue.ts";
-import { connectLines } from "./line_conn.ts";
+import { connectLines, type Endpoint } from "./line_conn.ts";
 import { PlainScreen } from "./plain_screen.ts";
 import { Session } from "./session.ts";
 import { TtyScreen } from "./tty_screen.ts";
@@ -37,11 +37,20 @@ if (import.meta.main) {
     console.error(`error: ${error.message}\n\n${USAGE}`);
     Deno.exit(2);
   }
+  const endpoint: Endpoint = { hostname: options.host, port: options.port };
+  if (options.tls) {
+    try {
+      endpoint.tls = { caCerts: options.ca === undefined ? undefined : [await Deno.readTextFile(options.ca)] };
+    } catch (error) {
+      console.error(`error: cannot read --ca ${options.ca}: ${error instanceof Error ? error.message : error}`);
+      Deno.exit(2);
+    }
+  }
   const input = new InputQueue();
   const terminal = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   const screen = terminal ? new TtyScreen(input) : new PlainScreen(input);
   const session = new Session({
-    connect: () => connectLines(options.host, options.port, CONNECT_TIMEOUT_MS),
+    connect: () => connectLines(endpoint, CONNECT_TIMEOUT_MS),
     sleep,
     random: Math.random,
     now: () => new Date(),

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { MEMBERS_LISTED, type WireMembers } from "../common/wire.ts";
-import { MAX_NAMES_IN_WHO } from "../server/room/room.ts";
+import { MAX_NAMES_IN_WHO } from "../server/room/outcome.ts";
 import { webMember } from "./helpers/http.ts";
 import { type RunningServer, startServer } from "./helpers/server.ts";
 import { join, type TcpClient } from "./helpers/tcp_client.ts";

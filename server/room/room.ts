@@ -29,16 +29,18 @@ import { StoreUnavailable } from "../store/store.ts";
 import { HELP_LINES, parseInput } from "./commands.ts";
 import type { Door, LeaveReason, NewEvent, RoomEvent } from "./events.ts";
 import { isVisibleTo } from "./events.ts";
+import { Delivered } from "./delivered.ts";
 import { Fanout } from "./fanout.ts";
 import { TokenBucket } from "./flood.ts";
 import { listen } from "./listen.ts";
 import { checkName, nameKey } from "./names.ts";
 import { Presence } from "./presence.ts";
+import { error, type Outcome, UNAVAILABLE, whoLines } from "./outcome.ts";
 import type { From, Reader } from "./reader.ts";
 import { sanitize } from "./sanitize.ts";
 
 export { HELP_LINES };
-export type { MemberInfo };
+export type { MemberInfo, Outcome };
 
 /** A member of this process: who it is, whether it is in the room yet, and its flood bucket. */
 export interface Member extends Holder {
@@ -56,31 +58,9 @@ export interface RoomLimits {
   history: number;
 }
 
-/** What became of one line of input. Doors render it; only `sent` reached the room. */
-export type Outcome =
-  | { type: "sent" }
-  | { type: "ignored" }
-  | { type: "reply"; lines: string[] }
-  | { type: "quit" }
-  | { type: "error"; code: ErrorCode; message: string; retryAfterMs?: number };
-
-export type ErrorCode =
-  | "too_long"
-  | "flood"
-  | "unknown_command"
-  | "not_present"
-  | "no_such_member"
-  | "unavailable";
-
-/**
- * The most names one `/who` reply lists; the rest are counted ("… and N more"), so the reply stays small
- * (a few KB) however big the room is.
- */
-export const MAX_NAMES_IN_WHO = 100;
-
-export const UNAVAILABLE = "room unavailable, not sent";
-
 const encoder = new TextEncoder();
+/** How long an append waits for its own delivery before the room answers anyway. */
+const DELIVERY_WAIT_MS = 2000;
 
 export class Room {
   #store: EventStore;
@@ -89,6 +69,7 @@ export class Room {
   #fanout = new Fanout();
   /** The members of this process, from their claim until they leave. */
   #local = new Set<Member>();
+  #delivered = new Delivered();
   #unsubscribe: () => void;
 
   constructor(store: EventStore, directory: Directory, readonly limits: RoomLimits) {
@@ -97,11 +78,15 @@ export class Room {
     this.#unsubscribe = store.subscribe((event) => {
       this.#presence.apply(event);
       this.#fanout.publish(event);
+      this.#delivered.saw(event.id);
     });
     directory.onLost((member) => {
       void this.#append({ at: Date.now(), kind: "leave", from: member.name, fromId: member.id, reason: "lost" });
     });
-    store.onReset?.(() => this.#rejoin());
+    store.onReset?.(() => {
+      this.#delivered.reset();
+      this.#rejoin();
+    });
   }
 
   /** Learns who is present on every instance (once, at start; from then on the events tell). */
@@ -329,7 +314,8 @@ export class Room {
 
   async #say(event: NewEvent): Promise<Outcome> {
     try {
-      await this.#store.append(event);
+      const stored = await this.#store.append(event);
+      await this.#delivered.until(stored.id, DELIVERY_WAIT_MS);
       return { type: "sent" };
     } catch (cause) {
       if (cause instanceof StoreUnavailable) return error("unavailable", UNAVAILABLE);
@@ -339,21 +325,10 @@ export class Room {
 
   async #append(event: NewEvent): Promise<void> {
     try {
-      await this.#store.append(event);
+      const stored = await this.#store.append(event);
+      await this.#delivered.until(stored.id, DELIVERY_WAIT_MS);
     } catch (cause) {
       log.error("room.append_failed", { kind: event.kind, ...errorFields(cause) });
     }
   }
-}
-
-function error(code: ErrorCode, message: string): Extract<Outcome, { type: "error" }> {
-  return { type: "error", code, message };
-}
-
-/** The `/who` reply: the true count, then at most {@link MAX_NAMES_IN_WHO} names with their doors. */
-function whoLines(members: readonly MemberInfo[]): string[] {
-  const lines = [`${members.length} online:`];
-  for (const member of members.slice(0, MAX_NAMES_IN_WHO)) lines.push(`  ${member.name} (${member.door})`);
-  if (members.length > MAX_NAMES_IN_WHO) lines.push(`  … and ${members.length - MAX_NAMES_IN_WHO} more`);
-  return lines;
 }

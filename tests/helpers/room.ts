@@ -13,10 +13,11 @@ import { LocalDirectory } from "../../server/directory/local.ts";
 import type { RoomEvent } from "../../server/room/events.ts";
 import { type Member, Room, type RoomLimits } from "../../server/room/room.ts";
 import { MemoryStore } from "../../server/store/memory.ts";
+import type { EventStore } from "../../server/store/store.ts";
 
 export const LIMITS: RoomLimits = { maxMessageBytes: 20, floodBurst: 100, floodRate: 100, history: 20 };
 
-export function testRoom(limits: Partial<RoomLimits> = {}, store = new MemoryStore(1000)) {
+export function testRoom(limits: Partial<RoomLimits> = {}, store: EventStore = new MemoryStore(1000)) {
   const room = new Room(store, new LocalDirectory(), { ...LIMITS, ...limits });
   const events: RoomEvent[] = [];
   store.subscribe((event) => events.push(event));

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { ArgsError, parseClientArgs } from "../../client/args.ts";
 
 Deno.test("without flags the client goes to the local server's TCP door and asks for a name", () => {
-  assert.deepEqual(parseClientArgs([]), { host: "127.0.0.1", port: 60000, name: undefined });
+  assert.deepEqual(parseClientArgs([]), { host: "127.0.0.1", port: 60000, name: undefined, tls: false, ca: undefined });
 });
 
 Deno.test("--host, --port and --name are taken as given (the name trimmed)", () => {
   assert.deepEqual(
     parseClientArgs(["--host", "chat.example", "--port", "6000", "--name", " Ana "]),
-    { host: "chat.example", port: 6000, name: "Ana" },
+    { host: "chat.example", port: 6000, name: "Ana", tls: false, ca: undefined },
   );
   assert.equal(parseClientArgs(["--port=7"]).port, 7);
 });
@@ -19,6 +19,14 @@ Deno.test("a bad port, an unknown flag or a stray word is refused with a reason"
   }
 });
 
-Deno.test("--tls is refused plainly: this server's TCP door has no TLS yet", () => {
-  assert.throws(() => parseClientArgs(["--tls"]), /--tls is not supported by this server yet/);
+Deno.test("--tls speaks TLS to the TLS port by default, and --ca names a certificate to trust", () => {
+  assert.deepEqual(parseClientArgs(["--tls"]), {
+    host: "127.0.0.1",
+    port: 60001,
+    name: undefined,
+    tls: true,
+    ca: undefined,
+  });
+  assert.equal(parseClientArgs(["--tls", "--port", "7000", "--ca", "ca.pem"]).ca, "ca.pem");
+  assert.throws(() => parseClientArgs(["--ca", "ca.pem"]), /--ca goes with --tls/);
 });

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { MAX_NAMES_IN_WHO, type Member } from "../../server/room/room.ts";
+import { MAX_NAMES_IN_WHO } from "../../server/room/outcome.ts";
+import type { Member } from "../../server/room/room.ts";
+import type { RoomEvent } from "../../server/room/events.ts";
+import { MemoryStore } from "../../server/store/memory.ts";
+import type { EventStore } from "../../server/store/store.ts";
 import { testRoom } from "../helpers/room.ts";
 
 Deno.test("claiming a name tells nobody; entering announces the join with the door", async () => {
@@ -176,4 +180,37 @@ Deno.test("private messages count against the flood limit like any message", asy
   await present("Bob");
   assert.deepEqual(await room.input(ana, "/msg Bob one"), { type: "sent" });
   assert.equal((await room.input(ana, "/msg Bob two")).type, "error");
+});
+
+Deno.test("with a store that delivers after append resolves, the room answers only once its readers have the event", async () => {
+  const inner = new MemoryStore();
+  // Like Redis: append resolves first, subscribers get the event a moment later.
+  const late: EventStore = {
+    get epoch() {
+      return inner.epoch;
+    },
+    append: async (event) => {
+      const stored = { ...event, id: `${inner.epoch}-${++count}` };
+      setTimeout(() => listeners.forEach((listener) => listener(stored)), 20);
+      return await Promise.resolve(stored);
+    },
+    since: (id, limit) => inner.since(id, limit),
+    recent: (limit) => inner.recent(limit),
+    lastId: () => inner.lastId(),
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    ready: () => undefined,
+    close: () => Promise.resolve(),
+  };
+  let count = 0;
+  const listeners = new Set<(event: RoomEvent) => void>();
+  const { room, present } = testRoom({}, late);
+  const seen: string[] = [];
+  late.subscribe((event) => seen.push(event.kind));
+  const ana = await present("Ana");
+  assert.deepEqual(seen, ["join"], "enter resolved after the join reached the room's readers");
+  await room.input(ana, "hello");
+  assert.deepEqual(seen, ["join", "message"]);
 });
