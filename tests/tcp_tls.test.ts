@@ -3,6 +3,7 @@
  * certificates on SIGHUP without dropping anyone; bad files refused at start with one line.
  */
 import assert from "node:assert/strict";
+import { ChatClient } from "./helpers/client_process.ts";
 import { startServer } from "./helpers/server.ts";
 import { join, joinTls, WELCOME } from "./helpers/tcp_client.ts";
 import { makeCertificates } from "./helpers/tls.ts";
@@ -63,6 +64,17 @@ Deno.test("openssl s_client chats like nc, and leaving without a TLS close_notif
   await bob.expectLine("* Cy left the chat (connection lost)");
   await server.expectLog(/INFO tls\.disconnect address=127\.0\.0\.1 port=\d+ name=Cy reason=lost /);
   assert.doesNotMatch(server.logs(), /ERROR|close_notify/);
+});
+
+Deno.test("the terminal client with --tls and --ca chats over the TLS port", async () => {
+  await using tls = await makeCertificates();
+  const cert = await tls.certificate("server");
+  await using server = await startServer(["--tls-cert", cert.certFile, "--tls-key", cert.keyFile]);
+  await using bob = await join(server.tcpPort, "Bob");
+  await using ana = ChatClient.start(server.tlsPort!, ["--tls", "--ca", cert.certFile, "--name", "Ana"]);
+  await ana.expectLine(/^Hello, Ana!/);
+  await ana.type("typed over TLS");
+  await bob.expectLine("Ana: typed over TLS");
 });
 
 Deno.test("SIGHUP: members stay, new connections get the new certificate", async () => {

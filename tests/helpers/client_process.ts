@@ -39,7 +39,7 @@ export class ChatClient implements AsyncDisposable {
   /** Starts the client against the TCP door on 127.0.0.1:`port`. */
   static start(port: number, args: string[] = []): ChatClient {
     const process = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-net", "--allow-env=NO_COLOR", MAIN, "--port", String(port), ...args],
+      args: ["run", "--allow-net", "--allow-read", "--allow-env=NO_COLOR", MAIN, "--port", String(port), ...args],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
