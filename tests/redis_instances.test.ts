@@ -28,12 +28,22 @@ Deno.test({
       await ana.send(`tcp ${i}`);
       assert.equal((await bob.client.say(`web ${i}`)).status, 202);
     }
-    const tcpOrder = (await ana.linesUntil("Bob: web 5")).filter((line) => /^(Ana|Bob): /.test(line));
-    const webOrder = (await bobEvents.until(isText("web 5")))
-      .filter((event) => event.event === "message" && parseEvent(event.data).kind === "message")
-      .map((event) => `${parseEvent(event.data).from}: ${parseEvent(event.data).text}`);
+    // Both last lines, in whatever order the stream put them.
+    const both = (seen: string[]) => seen.includes("Ana: tcp 5") && seen.includes("Bob: web 5");
+    const tcpSeen: string[] = [];
+    await ana.linesUntil((line) => {
+      if (/^(Ana|Bob): /.test(line)) tcpSeen.push(line);
+      return both(tcpSeen);
+    });
+    const tcpOrder = tcpSeen;
+    const webSeen: string[] = [];
+    await bobEvents.until((event) => {
+      const wire = event.event === "message" ? parseEvent(event.data) : undefined;
+      if (wire?.kind === "message") webSeen.push(`${wire.from}: ${wire.text}`);
+      return both(webSeen);
+    });
     assert.equal(tcpOrder.length, 10);
-    assert.deepEqual(webOrder.slice(-10), tcpOrder.slice(-10));
+    assert.deepEqual(webSeen, tcpOrder, "one order on both instances and both doors");
     await ana.send("/who");
     assert.deepEqual(await ana.linesUntil("  Bob (web)"), ["2 online:", "  Ana (tcp)", "  Bob (web)"]);
     await ana.send("/msg bob across instances");

@@ -25,7 +25,7 @@
  * await names.close();
  * ```
  */
-import { sleep } from "../io/deadline.ts";
+import { sleep } from "../async/deadline.ts";
 import { errorFields, log } from "../ops/log.ts";
 import type { RedisLink } from "../redis/client.ts";
 import { KEYS } from "../redis/keys.ts";

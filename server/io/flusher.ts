@@ -9,7 +9,7 @@
  */
 import { Backlog } from "./backlog.ts";
 import { concat } from "./bytes.ts";
-import { within } from "./deadline.ts";
+import { within } from "../async/deadline.ts";
 
 /** What the flusher drives: something that can start one write of all it has queued. */
 export interface Flushable {

@@ -12,7 +12,7 @@
  * ```
  */
 import { createClient } from "redis";
-import { deadline } from "../io/deadline.ts";
+import { deadline } from "../async/deadline.ts";
 
 /** A command that has no answer within this long fails (Redis is gone, or stuck). */
 export const COMMAND_TIMEOUT_MS = 2000;

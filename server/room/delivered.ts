@@ -12,7 +12,7 @@
  * await waiting;
  * ```
  */
-import { within } from "../io/deadline.ts";
+import { within } from "../async/deadline.ts";
 import { compareIds } from "../store/ids.ts";
 
 export class Delivered {

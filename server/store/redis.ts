@@ -26,7 +26,7 @@ import type { NewEvent, RoomEvent } from "../room/events.ts";
 import type { RedisLink } from "../redis/client.ts";
 import { KEYS } from "../redis/keys.ts";
 import { LuaScript } from "../redis/script.ts";
-import { sleep } from "../io/deadline.ts";
+import { sleep } from "../async/deadline.ts";
 import { counters } from "../ops/counters.ts";
 import { errorFields, log } from "../ops/log.ts";
 import { comparePositions, eventId, newEpoch, positionOf } from "./ids.ts";

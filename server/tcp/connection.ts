@@ -8,7 +8,7 @@ import { counters, type DoorCounters } from "../ops/counters.ts";
 import { log } from "../ops/log.ts";
 import { concat } from "../io/bytes.ts";
 import { Outbox } from "../io/outbox.ts";
-import { sleep, within } from "../io/deadline.ts";
+import { sleep, within } from "../async/deadline.ts";
 import type { LeaveReason, RoomEvent } from "../room/events.ts";
 import type { Reader } from "../room/reader.ts";
 import type { Member, Outcome, Room } from "../room/room.ts";

@@ -13,7 +13,7 @@
  * ```
  */
 import { type CapsOptions, ConnectionCaps, type Slot } from "../io/caps.ts";
-import { within } from "../io/deadline.ts";
+import { within } from "../async/deadline.ts";
 import { Flusher } from "../io/flusher.ts";
 import { counters } from "../ops/counters.ts";
 import { errorFields, log } from "../ops/log.ts";

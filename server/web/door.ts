@@ -17,7 +17,7 @@
  */
 import type { SSEStreamingApi } from "hono/streaming";
 import { type CapsOptions, ConnectionCaps, type Refusal } from "../io/caps.ts";
-import { within } from "../io/deadline.ts";
+import { within } from "../async/deadline.ts";
 import type { Flusher } from "../io/flusher.ts";
 import { counters } from "../ops/counters.ts";
 import { log } from "../ops/log.ts";

@@ -19,7 +19,7 @@ import type { SSEStreamingApi } from "hono/streaming";
 import type { Flusher } from "../io/flusher.ts";
 import { counters } from "../ops/counters.ts";
 import { Outbox } from "../io/outbox.ts";
-import { within } from "../io/deadline.ts";
+import { within } from "../async/deadline.ts";
 import type { RoomEvent } from "../room/events.ts";
 import type { Reader } from "../room/reader.ts";
 import { type FrameCache, resetFrame } from "./wire.ts";
