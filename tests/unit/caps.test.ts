@@ -1,0 +1,60 @@
+/** Connection limits per address and in all, in-process. */
+import assert from "node:assert/strict";
+import { ConnectionCaps, isLoopback } from "../../server/io/caps.ts";
+
+const caps = (maxPerAddress = 2, maxConnections = 4, exempt = "none") =>
+  new ConnectionCaps({ maxPerAddress, maxConnections, exempt });
+
+Deno.test("an address gets its share, then is refused as 'address' until one of its slots is released", () => {
+  const limits = caps();
+  const slots = [limits.take("203.0.113.7"), limits.take("203.0.113.7")];
+  assert.equal(limits.refusal("203.0.113.7")?.kind, "address");
+  assert.equal(limits.refusal("198.51.100.1"), undefined, "another address is not affected");
+  slots[0].release();
+  assert.equal(limits.refusal("203.0.113.7"), undefined);
+});
+
+Deno.test("past the total every address is refused as 'full'; a release makes room", () => {
+  const limits = caps(10, 3);
+  const slots = ["a", "b", "c"].map((address) => limits.take(address));
+  assert.equal(limits.total, 3);
+  assert.equal(limits.refusal("d")?.kind, "full");
+  slots[1].release();
+  assert.equal(limits.refusal("d"), undefined);
+});
+
+Deno.test("a slot released twice counts once", () => {
+  const limits = caps();
+  const slot = limits.take("203.0.113.7");
+  slot.release();
+  slot.release();
+  assert.equal(limits.total, 0);
+  assert.ok(slot.released);
+});
+
+Deno.test("loopback is exempt from the per-address cap with 'loopback', not from the total", () => {
+  const limits = caps(1, 3, "loopback");
+  limits.take("127.0.0.1");
+  limits.take("127.0.0.1");
+  assert.equal(limits.refusal("127.0.0.1"), undefined);
+  limits.take("::1");
+  assert.equal(limits.refusal("127.0.0.1")?.kind, "full");
+});
+
+Deno.test("a live slot being taken over is not counted against the one taking it", () => {
+  const limits = caps(1, 1);
+  const pending = limits.take("203.0.113.7");
+  assert.equal(limits.refusal("203.0.113.7")?.kind, "full");
+  assert.equal(limits.refusal("203.0.113.7", pending), undefined);
+  pending.release();
+  assert.equal(limits.refusal("203.0.113.7", pending), undefined, "a released slot gives no credit twice");
+});
+
+Deno.test("loopback means 127/8, ::1 and IPv4-mapped 127/8", () => {
+  for (const address of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "::FFFF:127.0.0.9"]) {
+    assert.ok(isLoopback(address), address);
+  }
+  for (const address of ["10.0.0.1", "::ffff:10.0.0.1", "128.0.0.1", "fe80::1", ""]) {
+    assert.ok(!isLoopback(address), address);
+  }
+});
