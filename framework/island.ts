@@ -5,9 +5,12 @@
  *
  * @example
  * ```ts
- * await scanIslands(new URL("../../islands/", import.meta.url)); // once, at start-up
- * const { value: html, islands } = collectIslands(() => renderToString(<Page />));
- * const json = serializeProps(islands.map((island) => island.props));
+ * import { h } from "preact";
+ * import { renderToString } from "preact-render-to-string";
+ * import { collectIslands, scanIslands, serializeProps } from "./island.ts";
+ * await scanIslands(new URL("../islands/", import.meta.url)); // once, at start-up
+ * const { value: html, islands } = collectIslands(() => renderToString(h("main", null, "page")));
+ * const json = serializeProps(islands.map((island) => island.props)); // "[]": no island on this page
  * ```
  */
 import { type ComponentType, createContext, h, isValidElement, options, type VNode } from "preact";
