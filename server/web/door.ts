@@ -11,17 +11,16 @@
  *   registrationTimeoutMs: 60_000, maxPerAddress: 16, maxConnections: 10_000, exempt: "loopback" }, flusher);
  * const result = await web.signIn("Ana", undefined, "203.0.113.7"); // { session, created: true }
  * // GET /api/events, unless web.streamRefusal(session, address) says no:
- * // return streamSSE(c, (sse) => web.serve(sse, session, lastEventId, address));
+ * // void web.serve(openEventStream(res), session, lastEventId, address);
  * await web.shutdown(); // every stream gets `event: shutdown` and ends; nobody leaves the room
  * ```
  */
-import type { SSEStreamingApi } from "hono/streaming";
 import { type CapsOptions, ConnectionCaps, type Refusal } from "../io/caps.ts";
 import { within } from "../io/deadline.ts";
 import type { Flusher } from "../io/flusher.ts";
 import type { Outcome, Room } from "../room/room.ts";
 import { type Session, Sessions, type SignIn } from "./sessions.ts";
-import { EventStream } from "./sse.ts";
+import { EventStream, type StreamSink } from "./sse.ts";
 import { FrameCache, membersFrame, PING_FRAME, RETRY_FRAME, SHUTDOWN_FRAME } from "./wire.ts";
 
 /** How long shutdown waits for each stream to take its `shutdown` event before cutting it off. */
@@ -107,15 +106,15 @@ export class WebDoor {
   }
 
   /**
-   * Serves one SSE stream of `session` until it ends: `retry:`, then what `lastEventId` calls for (the
-   * missed events, or a reset), then `members` (a bounded list and the total), then live events and
-   * heartbeats. The first stream makes the member present. The stream holds a connection slot from
-   * `address` while it is open: ask {@link WebDoor.streamRefusal} first, in the same turn (Hono's
-   * `streamSSE` calls this at once).
+   * Serves one SSE stream of `session` on `sink` until it ends: `retry:`, then what `lastEventId` calls
+   * for (the missed events, or a reset), then `members` (a bounded list and the total), then live events
+   * and heartbeats. The first stream makes the member present. The stream holds a connection slot from
+   * `address` while it is open: ask {@link WebDoor.streamRefusal} first, in the same turn. Resolves when
+   * the stream has ended.
    */
-  async serve(sse: SSEStreamingApi, session: Session, lastEventId: string | undefined, address: string): Promise<void> {
+  async serve(sink: StreamSink, session: Session, lastEventId: string | undefined, address: string): Promise<void> {
     const slot = this.caps.take(address);
-    const stream = new EventStream(sse, {
+    const stream = new EventStream(sink, {
       memberId: session.member.id,
       flusher: this.flusher,
       limit: this.options.sendq,

@@ -1,14 +1,17 @@
 /**
- * The HTTP server: the web door's Hono app served by `Deno.serve`.
+ * The HTTP server: the web door's Hono app served over `node:http` through `@hono/node-server`.
  *
  * @example
  * ```ts
  * const http = await startHttp(room, web, config);
  * console.log(`http listening on ${http.url}`); // http://127.0.0.1:8000/
- * await http.shutdown(); // requests still unfinished after SHUTDOWN_GRACE_MS are left to the process exit
+ * await http.shutdown(); // connections still busy after SHUTDOWN_GRACE_MS are cut
  * ```
  */
+import { createServer } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import type { Config } from "../config.ts";
+import { within } from "../io/deadline.ts";
 import type { Room } from "../room/room.ts";
 import { createChatApp } from "./app.ts";
 import type { WebDoor } from "./door.ts";
@@ -19,26 +22,30 @@ export interface HttpServer {
   shutdown(): Promise<void>;
 }
 
-/**
- * How long shutdown waits for requests in flight. Deno's graceful shutdown waits for every one of them,
- * so a client that never finishes sending its body would otherwise keep the process from ever exiting.
- */
+/** How long shutdown waits for connections still busy (a client that never finishes its body, say). */
 export const SHUTDOWN_GRACE_MS = 500;
 
 export async function startHttp(room: Room, web: WebDoor, config: Config): Promise<HttpServer> {
   const app = await createChatApp({ room, web, config });
-  const server = Deno.serve({ hostname: config.host, port: config.httpPort, onListen() {} }, app.fetch);
-  const { hostname, port } = server.addr;
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  // Keeping the global Response as Deno's own: the adapter's would break any Deno.serve in the process.
+  const serveApp = getRequestListener(app.fetch, { overrideGlobalObjects: false });
+  const server = createServer((req, res) => void serveApp(req, res));
+  server.on("error", (error) => console.error("http server error:", error));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.httpPort, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { address, port } = server.address() as { address: string; port: number };
+  const host = address.includes(":") ? `[${address}]` : address;
   return {
     url: `http://${host}:${port}/`,
     async shutdown() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        server.shutdown(),
-        new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)),
-      ]);
-      clearTimeout(timer);
+      const closed = new Promise((resolve) => server.close(resolve));
+      await within(closed, SHUTDOWN_GRACE_MS);
+      server.closeAllConnections();
     },
   };
 }
