@@ -4,6 +4,7 @@
  */
 import { ConfigError, parseConfig, usage } from "./server/config.ts";
 import type { Config } from "./server/config.ts";
+import { ConnectionCaps } from "./server/io/caps.ts";
 import { Flusher } from "./server/io/flusher.ts";
 import { openBackend } from "./server/backend.ts";
 import { Room } from "./server/room/room.ts";
@@ -27,28 +28,36 @@ export async function startService(config: Config): Promise<Service> {
   await room.open();
   console.log(`room on ${backend.description}`);
   const flusher = new Flusher({ backlogHigh: config.backlog });
-  const tcp = new TcpDoor(room, {
-    hostname: config.host,
-    port: config.tcpPort,
-    maxLine: config.maxLine,
-    sendq: config.sendq,
-    history: config.history,
-    registrationTimeoutMs: config.registrationTimeout * 1000,
+  const limitsOptions = {
     maxPerAddress: config.maxPerAddress,
     maxConnections: config.maxConnections,
     exempt: config.exempt,
-  }, flusher);
+  };
+  // One count for both doors: every TCP socket and every HTTP connection.
+  const caps = new ConnectionCaps(limitsOptions);
+  const tcp = new TcpDoor(
+    room,
+    {
+      hostname: config.host,
+      port: config.tcpPort,
+      maxLine: config.maxLine,
+      sendq: config.sendq,
+      history: config.history,
+      registrationTimeoutMs: config.registrationTimeout * 1000,
+      ...limitsOptions,
+    },
+    flusher,
+    caps,
+  );
   console.log(`tcp listening on ${tcp.address}`);
   const web = new WebDoor(room, {
     sendq: config.sendq,
     graceMs: config.grace * 1000,
     heartbeatMs: config.heartbeat * 1000,
     registrationTimeoutMs: config.registrationTimeout * 1000,
-    maxPerAddress: config.maxPerAddress,
-    maxConnections: config.maxConnections,
-    exempt: config.exempt,
+    ...limitsOptions,
   }, flusher);
-  const http = await startHttp(room, web, config);
+  const http = await startHttp(room, web, config, caps);
   console.log(`http listening on ${http.url}`);
   console.log("ready");
   return {

@@ -2,14 +2,13 @@
  * `GET /api/events`: the session's SSE stream. `Last-Event-ID` (sent by EventSource on reconnect) or
  * `?lastEventId=` (the first connect from a server-rendered page) says where the page is; the header wins.
  * The stream is written straight to the node:http response (see server/web/sse_response.ts) and the
- * adapter is told it was already sent. Over the connection limits: 429 (too many from the address) or
- * 503 (server full). `?check` answers whether a stream would be let in now, without opening one (204, or
- * the error): EventSource never shows a refused stream's reason, so the page asks this way. HEAD answers
- * the head only, never a stream.
+ * adapter is told it was already sent. `?check` answers 204 without opening a stream: a connection over
+ * the limits never gets this far (it is answered 429 or 503 at accept), and EventSource never shows a
+ * refused stream's reason, so the page asks this way. HEAD answers the head only, never a stream.
  */
 import type { Context } from "hono";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import { currentSession, jsonError, nodeResponse, NOT_SIGNED_IN, refuse, remoteAddress } from "../../server/web/api.ts";
+import { currentSession, jsonError, nodeResponse, NOT_SIGNED_IN } from "../../server/web/api.ts";
 import type { AppEnv } from "../../server/web/env.ts";
 import { openEventStream } from "../../server/web/sse_response.ts";
 
@@ -21,16 +20,11 @@ export const handler = {
     if (c.req.method === "HEAD") return c.body(null, 200, { "Content-Type": "text/event-stream" });
     const web = c.var.web;
     if (web.closed) return jsonError(c, 503, "the server is shutting down");
-    const address = remoteAddress(c);
-    const refusal = web.streamRefusal(session, address);
-    if (refusal) return refuse(c, refusal);
     if (c.req.query("check") !== undefined) return c.body(null, 204);
     const res = nodeResponse(c);
     if (!res) return jsonError(c, 501, "event streams are served by the node:http server only");
     const lastEventId = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId");
-    // serve() takes the slot at once, so in this same turn, as checked.
-    web.serve(openEventStream(res), session, lastEventId, address)
-      .catch((error) => console.error("web: stream failed:", error));
+    web.serve(openEventStream(res), session, lastEventId).catch((error) => console.error("web: stream failed:", error));
     return RESPONSE_ALREADY_SENT;
   },
 };

@@ -36,12 +36,14 @@ export class TcpDoor implements ConnectionHost {
   #caps: ConnectionCaps;
   #accepting: Promise<void>;
 
+  /** `caps`: the connection limits, shared with the web door when both run. */
   constructor(
     readonly room: Room,
     readonly options: TcpDoorOptions,
     readonly flusher: Flusher = new Flusher(),
+    caps: ConnectionCaps = new ConnectionCaps(options),
   ) {
-    this.#caps = new ConnectionCaps(options);
+    this.#caps = caps;
     this.#listener = Deno.listen({ hostname: options.hostname, port: options.port, transport: "tcp" });
     this.#accepting = this.#accept();
   }
@@ -87,7 +89,7 @@ export class TcpDoor implements ConnectionHost {
       const address = conn.remoteAddr.hostname;
       const refusal = this.#caps.refusal(address);
       if (refusal) {
-        refuse(conn, `! ${refusal.error}`);
+        refuse(conn, `! ${refusal.error}`, this.#caps.answering());
         continue;
       }
       // Chat lines are small and latency-bound: Nagle plus a peer's delayed ACK would hold them ~40 ms.
@@ -104,12 +106,18 @@ export class TcpDoor implements ConnectionHost {
   }
 }
 
-function refuse(conn: Deno.Conn, line: string): void {
-  conn.write(encoder.encode(line + "\n")).catch(() => {}).finally(() => {
+/** Answers a refused connection with one line and closes it; unanswered when `answered` is undefined. */
+function refuse(conn: Deno.Conn, line: string, answered: (() => void) | undefined): void {
+  const close = () => {
     try {
       conn.close();
     } catch {
       // already closed
     }
+  };
+  if (!answered) return close();
+  conn.write(encoder.encode(line + "\n")).catch(() => {}).finally(() => {
+    close();
+    answered();
   });
 }

@@ -1,0 +1,95 @@
+/**
+ * The connection limits at the web door's accept: every HTTP connection takes a slot in the caps both
+ * doors share (per address and in all) when it is accepted, whatever it goes on to send, and gives it back
+ * when it closes. A connection over the limits is answered at once with a short canned `429` (its address
+ * has too many) or `503` (the server is full) JSON answer with `Connection: close`, before a byte of its
+ * request is looked at, then closed: within {@link REFUSED_LINGER_MS}, or at once, unanswered, when
+ * {@link MAX_REFUSING} refused sockets are already waiting (see ConnectionCaps.answering).
+ *
+ * @example
+ * ```ts
+ * const gate = new ConnectionGate(caps);
+ * server.prependListener("connection", (socket) => gate.admit(socket));
+ * // in the request listener: if (gate.refused(req.socket)) return;
+ * ```
+ */
+import type { Socket } from "node:net";
+import { type ConnectionCaps, type Refusal } from "../io/caps.ts";
+import { SECURITY_HEADER_VALUES } from "./app.ts";
+
+/**
+ * How long a refused socket may stay open for its answer and the client's close. Closing while the
+ * client's request is still unread would send a reset, which can make the client lose the answer.
+ */
+export const REFUSED_LINGER_MS = 1000;
+
+const STATUS = { address: "429 Too Many Requests", full: "503 Service Unavailable" } as const;
+
+const encoder = new TextEncoder();
+
+export class ConnectionGate {
+  #refused = new WeakSet<Socket>();
+  #answers = new Map<string, Uint8Array>();
+
+  constructor(readonly caps: ConnectionCaps) {}
+
+  /** For the server's 'connection' event, ahead of node:http's own listener. */
+  admit(socket: Socket): void {
+    const address = socket.remoteAddress ?? "";
+    const refusal = this.caps.refusal(address);
+    if (!refusal) {
+      const slot = this.caps.take(address);
+      socket.once("close", () => slot.release());
+      return;
+    }
+    this.#refused.add(socket);
+    const answered = this.caps.answering();
+    if (!answered) {
+      socket.destroy();
+      return;
+    }
+    const timer = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      answered();
+    });
+    socket.end(this.#answer(refusal));
+  }
+
+  /** True for a connection refused at accept: node:http may still parse its request, which is not served. */
+  refused(socket: Socket): boolean {
+    return this.#refused.has(socket);
+  }
+
+  #answer(refusal: Refusal): Uint8Array {
+    return this.#canned(STATUS[refusal.kind], refusal.error);
+  }
+
+  /** The answer bytes for a status and an error message, made once. */
+  #canned(status: string, error: string): Uint8Array {
+    const key = `${status}\n${error}`;
+    let bytes = this.#answers.get(key);
+    if (!bytes) {
+      bytes = cannedAnswer(status, JSON.stringify({ error }));
+      this.#answers.set(key, bytes);
+    }
+    return bytes;
+  }
+}
+
+/** A whole HTTP/1.1 answer with a JSON body, the security headers and `Connection: close`. */
+function cannedAnswer(status: string, json: string): Uint8Array {
+  const body = encoder.encode(json);
+  const headers: Record<string, string> = {
+    ...SECURITY_HEADER_VALUES,
+    "Content-Type": "application/json",
+    "Content-Length": String(body.length),
+    "Cache-Control": "no-store",
+    "Connection": "close",
+  };
+  const head = `HTTP/1.1 ${status}\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n";
+  const bytes = new Uint8Array(head.length + body.length);
+  bytes.set(encoder.encode(head));
+  bytes.set(body, head.length);
+  return bytes;
+}
