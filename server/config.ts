@@ -49,6 +49,10 @@ export interface Config {
   retain: number;
   grace: number;
   heartbeat: number;
+  headerTimeout: number;
+  requestTimeout: number;
+  idleTimeout: number;
+  publicHost: string;
 }
 
 /** Flag name → option. Environment names mirror them: `--tcp-port` ↔ `CHAT_TCP_PORT`. */
@@ -168,6 +172,33 @@ export const OPTIONS: Record<string, Option> = {
     max: MAX_SECONDS,
     help: "seconds between SSE heartbeat comments",
   },
+  "header-timeout": {
+    key: "headerTimeout",
+    kind: "positive",
+    default: 30,
+    max: MAX_SECONDS,
+    help: "seconds an HTTP request head may take to arrive whole (else 408 and the connection is closed)",
+  },
+  "request-timeout": {
+    key: "requestTimeout",
+    kind: "positive",
+    default: 30,
+    max: MAX_SECONDS,
+    help: "seconds a whole HTTP request, head and body, may take to arrive (at least --header-timeout)",
+  },
+  "idle-timeout": {
+    key: "idleTimeout",
+    kind: "positive",
+    default: 5,
+    max: MAX_SECONDS,
+    help: "seconds an idle keep-alive HTTP connection is kept open",
+  },
+  "public-host": {
+    key: "publicHost",
+    kind: "string",
+    default: "",
+    help: "names the web door also answers for behind a proxy (NAME or NAME:PORT, comma-separated)",
+  },
 };
 
 export class ConfigError extends Error {}
@@ -192,6 +223,11 @@ export function parseConfig(
     if (option.choices && !option.choices.includes(String(config[option.key]))) {
       throw new ConfigError(`--${flag}: expected ${option.choices.join(" or ")}, got "${raw}"`);
     }
+  }
+  if (config.headerTimeout > config.requestTimeout) {
+    throw new ConfigError(
+      `--header-timeout (${config.headerTimeout}) must not be longer than --request-timeout (${config.requestTimeout})`,
+    );
   }
   return config as unknown as Config;
 }

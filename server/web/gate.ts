@@ -14,6 +14,7 @@
  * ```
  */
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { type ConnectionCaps, type Refusal } from "../io/caps.ts";
 import { SECURITY_HEADER_VALUES } from "./app.ts";
 
@@ -24,7 +25,12 @@ import { SECURITY_HEADER_VALUES } from "./app.ts";
 export const REFUSED_LINGER_MS = 1000;
 
 const STATUS = { address: "429 Too Many Requests", full: "503 Service Unavailable" } as const;
-
+/** What node:http would answer a request it could not take, by its error's code. */
+const CLIENT_ERRORS: Record<string, [string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: ["408 Request Timeout", "the request did not arrive in time"],
+  HPE_HEADER_OVERFLOW: ["431 Request Header Fields Too Large", "request head too large"],
+};
+const BAD_REQUEST: [string, string] = ["400 Bad Request", "malformed request"];
 const encoder = new TextEncoder();
 
 export class ConnectionGate {
@@ -54,6 +60,18 @@ export class ConnectionGate {
       answered();
     });
     socket.end(this.#answer(refusal));
+  }
+
+  /**
+   * For the server's 'clientError' event: a request node:http could not take (too slow, malformed, head
+   * too large) is answered as node:http would, but with the security headers and a JSON body, and closed.
+   */
+  clientError(error: Error & { code?: string }, socket: Duplex): void {
+    if (socket.writable && !this.#refused.has(socket as Socket) && error.code !== "ECONNRESET") {
+      const [status, message] = CLIENT_ERRORS[error.code ?? ""] ?? BAD_REQUEST;
+      socket.write(this.#canned(status, message));
+    }
+    socket.destroy();
   }
 
   /** True for a connection refused at accept: node:http may still parse its request, which is not served. */
