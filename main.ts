@@ -5,6 +5,7 @@
 import { ConfigError, parseConfig, usage } from "./server/config.ts";
 import type { Config } from "./server/config.ts";
 import { ConnectionCaps } from "./server/io/caps.ts";
+import { fdProblem, raiseFdLimit } from "./server/io/fd_limit.ts";
 import { Flusher } from "./server/io/flusher.ts";
 import { openBackend } from "./server/backend.ts";
 import { Room } from "./server/room/room.ts";
@@ -16,8 +17,14 @@ export interface Service {
   shutdown(): Promise<void>;
 }
 
-/** Starts everything the config asks for; prints where each door listens, then `ready`. */
+/**
+ * Starts everything the config asks for; prints where each door listens, then `ready`. Refuses to start
+ * (throws) when the connection limits do not fit in the process's file descriptor limit.
+ */
 export async function startService(config: Config): Promise<Service> {
+  const limits = await raiseFdLimit();
+  const problem = limits && fdProblem(config.maxConnections, limits);
+  if (problem) throw new Error(problem);
   const backend = await openBackend(config);
   const room = new Room(backend.store, backend.directory, {
     maxMessageBytes: config.maxLine,
@@ -35,6 +42,14 @@ export async function startService(config: Config): Promise<Service> {
   };
   // One count for both doors: every TCP socket and every HTTP connection.
   const caps = new ConnectionCaps(limitsOptions);
+  const web = new WebDoor(room, {
+    sendq: config.sendq,
+    graceMs: config.grace * 1000,
+    heartbeatMs: config.heartbeat * 1000,
+    registrationTimeoutMs: config.registrationTimeout * 1000,
+    ...limitsOptions,
+  }, flusher);
+  const http = await startHttp(room, web, config, caps);
   const tcp = new TcpDoor(
     room,
     {
@@ -45,19 +60,13 @@ export async function startService(config: Config): Promise<Service> {
       history: config.history,
       registrationTimeoutMs: config.registrationTimeout * 1000,
       ...limitsOptions,
+      // Descriptors ran out: whatever took them, the web door's accept may have stopped too.
+      onAcceptError: () => http.checkAccept(),
     },
     flusher,
     caps,
   );
   console.log(`tcp listening on ${tcp.address}`);
-  const web = new WebDoor(room, {
-    sendq: config.sendq,
-    graceMs: config.grace * 1000,
-    heartbeatMs: config.heartbeat * 1000,
-    registrationTimeoutMs: config.registrationTimeout * 1000,
-    ...limitsOptions,
-  }, flusher);
-  const http = await startHttp(room, web, config, caps);
   console.log(`http listening on ${http.url}`);
   console.log("ready");
   return {

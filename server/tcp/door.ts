@@ -20,6 +20,8 @@ import { LineCache } from "./render.ts";
 export interface TcpDoorOptions extends ConnectionOptions, CapsOptions {
   hostname: string;
   port: number;
+  /** Told of each accept error (e.g. out of file descriptors) before the door backs off and tries again. */
+  onAcceptError?: (error: unknown) => void;
 }
 
 const encoder = new TextEncoder();
@@ -69,6 +71,7 @@ export class TcpDoor implements ConnectionHost {
   }
 
   async #accept(): Promise<void> {
+    let failing = false;
     for (;;) {
       let conn: Deno.TcpConn;
       try {
@@ -81,11 +84,16 @@ export class TcpDoor implements ConnectionHost {
           error instanceof Deno.errors.ConnectionReset ||
           error instanceof Deno.errors.ConnectionAborted
         ) continue;
-        console.error("tcp accept failed:", error);
+        // One line per episode: out of descriptors, this would otherwise print ten lines a second.
+        if (!failing) console.error(`tcp accept failed, retrying every ${ACCEPT_RETRY_MS} ms: ${error}`);
+        failing = true;
+        this.options.onAcceptError?.(error);
         // e.g. out of file descriptors: give connections time to close instead of spinning on accept.
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
+      if (failing) console.error("tcp accept works again");
+      failing = false;
       const address = conn.remoteAddr.hostname;
       const refusal = this.#caps.refusal(address);
       if (refusal) {

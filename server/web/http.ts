@@ -2,7 +2,8 @@
  * The HTTP server: the web door's Hono app served over `node:http` through `@hono/node-server`. In front
  * of the app: the connection limits at accept (gate.ts), the `Host` check (hosts.ts, 421), and node:http's
  * own time limits (a request head within `--header-timeout`, a whole request within `--request-timeout`,
- * idle keep-alive connections closed after `--idle-timeout`).
+ * idle keep-alive connections closed after `--idle-timeout`). The accept watch keeps it accepting after
+ * descriptors ran out (accept_watch.ts).
  *
  * @example
  * ```ts
@@ -17,6 +18,7 @@ import type { Config } from "../config.ts";
 import type { ConnectionCaps } from "../io/caps.ts";
 import { within } from "../io/deadline.ts";
 import type { Room } from "../room/room.ts";
+import { AcceptWatch } from "./accept_watch.ts";
 import { createChatApp, SECURITY_HEADER_VALUES } from "./app.ts";
 import type { WebDoor } from "./door.ts";
 import { ConnectionGate } from "./gate.ts";
@@ -25,6 +27,8 @@ import { AllowedHosts } from "./hosts.ts";
 export interface HttpServer {
   /** e.g. `http://127.0.0.1:8000/` */
   readonly url: string;
+  /** Makes sure soon that the server still accepts (e.g. descriptors ran out elsewhere). */
+  checkAccept(): void;
   shutdown(): Promise<void>;
 }
 
@@ -63,12 +67,18 @@ export async function startHttp(room: Room, web: WebDoor, config: Config, caps: 
     if (!hosts.allows(req.headers.host)) return misdirected(res);
     void serveApp(req, res);
   });
+  const watch = new AcceptWatch(server, { host: config.host, port });
   // Ahead of node:http's own listener, so a refused connection is answered before it parses anything.
-  server.prependListener("connection", (socket) => gate.admit(socket));
+  server.prependListener("connection", (socket) => {
+    watch.arrived();
+    gate.admit(socket);
+  });
   const host = address.includes(":") ? `[${address}]` : address;
   return {
     url: `http://${host}:${port}/`,
+    checkAccept: () => watch.check(),
     async shutdown() {
+      watch.stop();
       const closed = new Promise((resolve) => server.close(resolve));
       await within(closed, SHUTDOWN_GRACE_MS);
       server.closeAllConnections();
