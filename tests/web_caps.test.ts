@@ -36,12 +36,22 @@ Deno.test("a third connection from one address is answered 429 with the reason a
   closeAll(held);
 });
 
-Deno.test("?check answers 204 on a connection that was let in", async () => {
+Deno.test("?check says whether a stream on one more connection would be let in, without opening one", async () => {
   await using server = await startServer(PER_ADDRESS);
   const ana = new WebClient(server.httpUrl);
   assert.equal((await ana.signIn("Ana")).status, 201);
-  const check = await ana.request("GET", "/api/events?check");
-  assert.deepEqual([check.status, check.body], [204, null]);
+  for (let i = 0; i < 3; i++) {
+    const check = await ana.request("GET", "/api/events?check");
+    assert.deepEqual([check.status, check.body], [204, null]);
+  }
+  const held = await idleConnections(server.httpPort!, 1);
+  try {
+    const check = await ana.request("GET", "/api/events?check");
+    assert.deepEqual([check.status, check.body], [429, TOO_MANY]);
+  } finally {
+    closeAll(held);
+  }
+  await eventually(async () => (await ana.request("GET", "/api/events?check")).status === 204);
 });
 
 Deno.test("sign-ins waiting for their first stream count per address, so one address cannot squat names", async () => {

@@ -2,13 +2,21 @@
  * `GET /api/events`: the session's SSE stream. `Last-Event-ID` (sent by EventSource on reconnect) or
  * `?lastEventId=` (the first connect from a server-rendered page) says where the page is; the header wins.
  * The stream is written straight to the node:http response (see server/web/sse_response.ts) and the
- * adapter is told it was already sent. `?check` answers 204 without opening a stream: a connection over
- * the limits never gets this far (it is answered 429 or 503 at accept), and EventSource never shows a
- * refused stream's reason, so the page asks this way. HEAD answers the head only, never a stream.
+ * adapter is told it was already sent. A connection over the limits never gets this far (it is answered
+ * 429 or 503 at accept), and EventSource never shows a refused stream's reason, so the page asks: `?check`
+ * answers whether one more connection from it would be let in now, this one counted (204, or the 429 or
+ * 503 a stream on a new connection would get), without opening a stream. HEAD answers the head only, never a stream.
  */
 import type { Context } from "hono";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import { currentSession, jsonError, nodeResponse, NOT_SIGNED_IN } from "../../server/web/api.ts";
+import {
+  connectionRefusal,
+  currentSession,
+  jsonError,
+  nodeResponse,
+  NOT_SIGNED_IN,
+  refuse,
+} from "../../server/web/api.ts";
 import type { AppEnv } from "../../server/web/env.ts";
 import { openEventStream } from "../../server/web/sse_response.ts";
 
@@ -20,7 +28,10 @@ export const handler = {
     if (c.req.method === "HEAD") return c.body(null, 200, { "Content-Type": "text/event-stream" });
     const web = c.var.web;
     if (web.closed) return jsonError(c, 503, "the server is shutting down");
-    if (c.req.query("check") !== undefined) return c.body(null, 204);
+    if (c.req.query("check") !== undefined) {
+      const refusal = connectionRefusal(c);
+      return refusal ? refuse(c, refusal) : c.body(null, 204);
+    }
     const res = nodeResponse(c);
     if (!res) return jsonError(c, 501, "event streams are served by the node:http server only");
     const lastEventId = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId");

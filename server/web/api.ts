@@ -16,6 +16,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { HttpBindings } from "@hono/node-server";
 import type { ServerResponse } from "node:http";
+import type { Refusal } from "../io/caps.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./env.ts";
 import type { Session } from "./sessions.ts";
@@ -59,6 +60,14 @@ export function remoteAddress(c: Context<AppEnv>): string {
   return bindings(c)?.incoming.socket.remoteAddress ?? "";
 }
 
+/**
+ * Why one more connection from the request's address would be refused now (the request's own counted):
+ * what a stream opened on a new connection would get. Undefined when it would be let in.
+ */
+export function connectionRefusal(c: Context<AppEnv>): Refusal | undefined {
+  return c.var.connections?.refusal(remoteAddress(c));
+}
+
 /** The node:http response the request is answered on, when it came through node:http. */
 export function nodeResponse(c: Context<AppEnv>): ServerResponse | undefined {
   return bindings(c)?.outgoing;
@@ -69,7 +78,7 @@ function bindings(c: Context<AppEnv>): HttpBindings | undefined {
 }
 
 /** A limit refusal: 429 when the address has too many, 503 when the server is full. */
-export function refuse(c: Context<AppEnv>, refusal: { kind: "address" | "full"; error: string }): Response {
+export function refuse(c: Context<AppEnv>, refusal: Refusal): Response {
   return jsonError(c, refusal.kind === "address" ? 429 : 503, refusal.error);
 }
 

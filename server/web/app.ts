@@ -56,6 +56,7 @@ export async function createChatApp(vars: WebVariables, folders: AppFolders = CH
     c.set("room", vars.room);
     c.set("web", vars.web);
     c.set("config", vars.config);
+    c.set("connections", vars.connections);
     await next();
   };
   const app = await createApp<AppEnv>(folders, [SECURITY_HEADERS, setVariables]);

@@ -15,7 +15,7 @@
  */
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { type ConnectionCaps, type Refusal } from "../io/caps.ts";
+import type { ConnectionCaps, Refusal } from "../io/caps.ts";
 import { SECURITY_HEADER_VALUES } from "./app.ts";
 
 /**

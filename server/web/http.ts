@@ -39,7 +39,7 @@ const CHECK_INTERVALS_PER_TIMEOUT = 4;
 const MAX_CHECK_INTERVAL_MS = 1000;
 
 export async function startHttp(room: Room, web: WebDoor, config: Config, caps: ConnectionCaps): Promise<HttpServer> {
-  const app = await createChatApp({ room, web, config });
+  const app = await createChatApp({ room, web, config, connections: caps });
   // Keeping the global Response as Deno's own: the adapter's would break any Deno.serve in the process.
   const serveApp = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   const gate = new ConnectionGate(caps);
