@@ -22,6 +22,9 @@ export function limitBody<E extends Env>(
   tooLarge: (c: Context<E>, maxBytes: number) => Response,
 ): MiddlewareHandler<E> {
   return async (c, next) => {
+    // No body to read; asking the adapter's request for one would build a whole Request (and keep it, for
+    // as long as the adapter keeps the request: an event stream's whole life).
+    if (c.req.method === "GET" || c.req.method === "HEAD") return await next();
     const max = typeof maxBytes === "function" ? maxBytes(c) : maxBytes;
     const length = c.req.header("Content-Length");
     if (length !== undefined) return Number(length) > max ? tooLarge(c, max) : await next();
