@@ -12,9 +12,12 @@
  *
  * @example
  * ```ts
+ * import { createServer } from "node:http";
+ * import { AcceptWatch } from "./accept_watch.ts";
+ * const server = createServer();
  * const watch = new AcceptWatch(server, { host: "127.0.0.1", port: 8000 });
  * server.prependListener("connection", () => watch.arrived());
- * watch.check(); // probe now
+ * watch.check(); // probe soon, whatever arrived
  * watch.stop();
  * ```
  */

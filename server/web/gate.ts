@@ -8,9 +8,13 @@
  *
  * @example
  * ```ts
- * const gate = new ConnectionGate(caps);
+ * import { createServer } from "node:http";
+ * import { ConnectionCaps } from "../io/caps.ts";
+ * import { ConnectionGate } from "./gate.ts";
+ * const gate = new ConnectionGate(new ConnectionCaps({ maxPerAddress: 16, maxConnections: 100, exempt: "loopback" }));
+ * const server = createServer((req, res) => gate.refused(req.socket) || res.end("hello"));
  * server.prependListener("connection", (socket) => gate.admit(socket));
- * // in the request listener: if (gate.refused(req.socket)) return;
+ * server.on("clientError", (error, socket) => gate.clientError(error, socket));
  * ```
  */
 import type { Socket } from "node:net";

@@ -7,9 +7,16 @@
  *
  * @example
  * ```ts
- * const http = await startHttp(room, web, config, caps);
- * console.log(`http listening on ${http.url}`); // http://127.0.0.1:8000/
- * await http.shutdown(); // connections still busy after SHUTDOWN_GRACE_MS are cut
+ * import type { Config } from "../config.ts";
+ * import type { ConnectionCaps } from "../io/caps.ts";
+ * import type { Room } from "../room/room.ts";
+ * import type { WebDoor } from "./door.ts";
+ * import { startHttp } from "./http.ts";
+ * export async function serveFor(room: Room, web: WebDoor, config: Config, caps: ConnectionCaps): Promise<void> {
+ *   const http = await startHttp(room, web, config, caps);
+ *   console.log(`http listening on ${http.url}`); // http://127.0.0.1:8000/
+ *   await http.shutdown(); // connections still busy after SHUTDOWN_GRACE_MS are cut
+ * }
  * ```
  */
 import { createServer, type ServerResponse } from "node:http";

@@ -5,9 +5,13 @@
  *
  * @example
  * ```ts
- * const sink = openEventStream(res); // 200, text/event-stream, the security headers
- * await sink.write(RETRY_FRAME);
- * sink.end();
+ * import type { ServerResponse } from "node:http";
+ * import { openEventStream } from "./sse_response.ts";
+ * export async function hello(res: ServerResponse): Promise<void> {
+ *   const sink = openEventStream(res); // 200, text/event-stream, the security headers
+ *   await sink.write(new TextEncoder().encode("retry: 2000\n\n"));
+ *   sink.end();
+ * }
  * ```
  */
 import type { ServerResponse } from "node:http";
