@@ -5,6 +5,8 @@
  */
 import { ConfigError, parseConfig, usage } from "./server/config.ts";
 import type { Config } from "./server/config.ts";
+import { ConnectionCaps } from "./server/io/caps.ts";
+import { fdProblem, raiseFdLimit } from "./server/io/fd_limit.ts";
 import { Flusher } from "./server/io/flusher.ts";
 import { loadTlsFiles } from "./server/io/tls_files.ts";
 import { openBackend } from "./server/backend.ts";
@@ -26,10 +28,16 @@ export interface Service {
   shutdown(): Promise<void>;
 }
 
-/** Starts everything the config asks for; prints where each door listens, then `ready`. */
+/**
+ * Starts everything the config asks for; prints where each door listens, then `ready`. Refuses to start
+ * (throws) when the connection limits do not fit in the process's file descriptor limit.
+ */
 export async function startService(config: Config): Promise<Service> {
   // Bad TLS files are refused before anything is opened.
   if (config.tlsCert !== "") loadTlsFiles({ certFile: config.tlsCert, keyFile: config.tlsKey, hostname: config.host });
+  const limits = await raiseFdLimit();
+  const problem = limits && fdProblem(config.maxConnections, limits);
+  if (problem) throw new Error(problem);
   const backend = await openBackend(config);
   const room = new Room(backend.store, backend.directory, {
     maxMessageBytes: config.maxLine,
@@ -40,15 +48,35 @@ export async function startService(config: Config): Promise<Service> {
   await room.open();
   console.log(`room on ${backend.description}`);
   const flusher = new Flusher({ backlogHigh: config.backlog });
-  const tcp = new TcpDoor(room, {
-    maxLine: config.maxLine,
-    sendq: config.sendq,
-    history: config.history,
-    registrationTimeoutMs: config.registrationTimeout * 1000,
+  const limitsOptions = {
     maxPerAddress: config.maxPerAddress,
     maxConnections: config.maxConnections,
     exempt: config.exempt,
+  };
+  // One count for both doors: every TCP socket and every HTTP connection.
+  const caps = new ConnectionCaps(limitsOptions);
+  const web = new WebDoor(room, {
+    sendq: config.sendq,
+    graceMs: config.grace * 1000,
+    heartbeatMs: config.heartbeat * 1000,
+    registrationTimeoutMs: config.registrationTimeout * 1000,
+    ...limitsOptions,
   }, flusher);
+  const http = await startHttp(room, web, config, caps);
+  const tcp = new TcpDoor(
+    room,
+    {
+      maxLine: config.maxLine,
+      sendq: config.sendq,
+      history: config.history,
+      registrationTimeoutMs: config.registrationTimeout * 1000,
+      ...limitsOptions,
+      // Descriptors ran out: whatever took them, the web door's accept may have stopped too.
+      onAcceptError: () => http.checkAccept(),
+    },
+    flusher,
+    caps,
+  );
   if (!config.noPlainTcp) {
     const plain = Deno.listen({ hostname: config.host, port: config.tcpPort, transport: "tcp" });
     console.log(`tcp listening on ${tcp.listen(plain, "tcp")}`);
@@ -59,16 +87,6 @@ export async function startService(config: Config): Promise<Service> {
     tls = new TlsPort(tcp, { ...files, port: config.tlsPort });
     console.log(`tls listening on ${tls.address}`);
   }
-  const web = new WebDoor(room, {
-    sendq: config.sendq,
-    graceMs: config.grace * 1000,
-    heartbeatMs: config.heartbeat * 1000,
-    registrationTimeoutMs: config.registrationTimeout * 1000,
-    maxPerAddress: config.maxPerAddress,
-    maxConnections: config.maxConnections,
-    exempt: config.exempt,
-  }, flusher);
-  const http = await startHttp(room, web, config);
   console.log(`http listening on ${http.url}`);
   metrics.watch({ members: () => room.members(), backlog: flusher.backlog, ready: () => web.ready() });
   const stopLagWatch = watchLoopLag();

@@ -1,7 +1,7 @@
 /**
  * A Fresh-style app on Hono, generic over the app's own `Env`: the island bundle, the files under a static
  * folder, and the routes found under a routes folder (see fs_routes.ts), behind whatever middleware the app
- * puts in front. It knows nothing of what the app does.
+ * puts in front (and HEAD lengths, see head.ts). It knows nothing of what the app does.
  *
  * @example
  * ```ts
@@ -18,6 +18,7 @@
  */
 import { type Context, type Env, Hono, type MiddlewareHandler } from "hono";
 import { IMMUTABLE, IslandBundle } from "./bundle.ts";
+import { headLength } from "./head.ts";
 import { type Handler, METHODS, type RouteTable, scanRoutes } from "./fs_routes.ts";
 import { scanIslands } from "./island.ts";
 import { ISLANDS_PATH } from "./island_shared.ts";
@@ -42,6 +43,7 @@ export async function createApp<E extends Env>(
   const bundle = new IslandBundle(islands, { config: folders.config });
   const table = await scanRoutes(folders.routes);
   const app = new Hono<E>();
+  app.use(headLength);
   for (const handler of middleware) app.use(handler);
   app.get(`${ISLANDS_PATH}:file`, async (c) => {
     if (islands.length === 0) return c.notFound();

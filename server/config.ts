@@ -61,6 +61,10 @@ export interface Config {
   metricsHost: string;
   logFormat: "text" | "json";
   logLevel: "debug" | "info" | "warn" | "error";
+  headerTimeout: number;
+  requestTimeout: number;
+  idleTimeout: number;
+  publicHost: string;
 }
 
 /** Flag name → option. Environment names mirror them: `--tcp-port` ↔ `CHAT_TCP_PORT`. */
@@ -230,6 +234,33 @@ export const OPTIONS: Record<string, Option> = {
     choices: ["debug", "info", "warn", "error"],
     help: "the least important log lines shown: debug, info, warn or error",
   },
+  "header-timeout": {
+    key: "headerTimeout",
+    kind: "positive",
+    default: 30,
+    max: MAX_SECONDS,
+    help: "seconds an HTTP request head may take to arrive whole (else 408 and the connection is closed)",
+  },
+  "request-timeout": {
+    key: "requestTimeout",
+    kind: "positive",
+    default: 30,
+    max: MAX_SECONDS,
+    help: "seconds a whole HTTP request, head and body, may take to arrive (at least --header-timeout)",
+  },
+  "idle-timeout": {
+    key: "idleTimeout",
+    kind: "positive",
+    default: 5,
+    max: MAX_SECONDS,
+    help: "seconds an idle keep-alive HTTP connection is kept open",
+  },
+  "public-host": {
+    key: "publicHost",
+    kind: "string",
+    default: "",
+    help: "names the web door also answers for behind a proxy (NAME or NAME:PORT, comma-separated)",
+  },
 };
 
 export class ConfigError extends Error {}
@@ -265,6 +296,11 @@ function checkTogether(config: Config): Config {
   }
   if (config.noPlainTcp && config.tlsCert === "") {
     throw new ConfigError("--no-plain-tcp needs --tls-cert and --tls-key: the TCP door would have no port");
+  }
+  if (config.headerTimeout > config.requestTimeout) {
+    throw new ConfigError(
+      `--header-timeout (${config.headerTimeout}) must not be longer than --request-timeout (${config.requestTimeout})`,
+    );
   }
   return config;
 }

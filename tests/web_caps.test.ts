@@ -1,49 +1,60 @@
 /**
- * The web door's connection limits: open streams and sign-ins still waiting for their first stream count
- * per address (`--max-per-address`, 429) and in all (`--max-connections`, 503), apart from the TCP door's.
+ * The connection limits at the web door: every HTTP connection counts from accept to close, per address
+ * (`--max-per-address`, 429) and in all together with the TCP door's sockets (`--max-connections`, 503);
+ * over them a connection gets a canned JSON answer and is closed before its request is read. Sign-ins that
+ * have not opened their first stream are limited too, so one address cannot squat names.
  */
 import assert from "node:assert/strict";
-import { type ApiResponse, WebClient, webMember } from "./helpers/http.ts";
+import { WebClient, webMember } from "./helpers/http.ts";
+import { closeAll, idleConnections, rawExchange, readAnswer } from "./helpers/raw_http.ts";
 import { startServer } from "./helpers/server.ts";
-import { join } from "./helpers/tcp_client.ts";
+import { connectTcp, join } from "./helpers/tcp_client.ts";
 
 const PER_ADDRESS = ["--exempt", "none", "--max-per-address", "2"];
 const TOO_MANY = { error: "too many connections from your address (max 2)" };
-const FULL = { error: "server full (max 2 connections), try again later" };
+const PENDING = { error: "too many sign-ins from your address waiting for their first stream (max 2)" };
 
-Deno.test("a third stream from one address is refused with 429 and the reason, until one closes", async () => {
-  await using server = await startServer([...PER_ADDRESS, "--grace", "600"]);
-  const ana = new WebClient(server.httpUrl);
-  assert.equal((await ana.signIn("Ana")).status, 201);
-  await using first = await ana.events();
-  await using _second = await ana.events();
-
-  const refused = await openStream(ana);
-  assert.equal(refused.status, 429);
-  assert.deepEqual(refused.body, TOO_MANY);
-  assert.equal(refused.headers.get("Content-Type"), "application/json");
-  const check = await ana.request("GET", "/api/events?check");
-  assert.deepEqual([check.status, check.body], [429, TOO_MANY], "?check gives the same answer");
-
-  await first.close();
-  await eventually(async () => (await ana.request("GET", "/api/events?check")).status === 204);
-  await using _third = await ana.events();
+Deno.test("a third connection from one address is answered 429 with the reason and closed, until one closes", async () => {
+  await using server = await startServer(PER_ADDRESS);
+  const port = server.httpPort!;
+  const held = await idleConnections(port, 2);
+  try {
+    // Nothing of the request is read: the answer comes as soon as the connection is accepted.
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const refused = await readAnswer(conn, { untilClose: true });
+    conn.close();
+    assert.equal(refused.status, 429);
+    assert.deepEqual(JSON.parse(refused.body), TOO_MANY);
+    assert.equal(refused.headers.get("Connection"), "close");
+    assert.equal(refused.headers.get("Content-Type"), "application/json");
+    assert.match(refused.headers.get("Content-Security-Policy") ?? "", /frame-ancestors 'none'/);
+    assert.ok(refused.closed, "the server closed the refused connection");
+  } finally {
+    closeAll(held.splice(0, 1));
+  }
+  await eventually(async () => (await rawExchange(port, get(port, "/api/session"))).status === 401);
+  closeAll(held);
 });
 
-Deno.test("?check says a stream would be let in (204) without taking a place", async () => {
+Deno.test("?check says whether a stream on one more connection would be let in, without opening one", async () => {
   await using server = await startServer(PER_ADDRESS);
   const ana = new WebClient(server.httpUrl);
   assert.equal((await ana.signIn("Ana")).status, 201);
-  await using _first = await ana.events();
   for (let i = 0; i < 3; i++) {
     const check = await ana.request("GET", "/api/events?check");
     assert.deepEqual([check.status, check.body], [204, null]);
   }
-  await using _second = await ana.events();
-  assert.equal((await openStream(ana)).status, 429);
+  const held = await idleConnections(server.httpPort!, 1);
+  try {
+    const check = await ana.request("GET", "/api/events?check");
+    assert.deepEqual([check.status, check.body], [429, TOO_MANY]);
+  } finally {
+    closeAll(held);
+  }
+  await eventually(async () => (await ana.request("GET", "/api/events?check")).status === 204);
 });
 
-Deno.test("sign-ins that have not opened a stream count per address, so one address cannot squat names", async () => {
+Deno.test("sign-ins waiting for their first stream count per address, so one address cannot squat names", async () => {
   await using server = await startServer(PER_ADDRESS);
   const [ana, bob, cat] = ["Ana", "Bob", "Cat"].map(() => new WebClient(server.httpUrl));
   assert.equal((await ana.signIn("Ana")).status, 201);
@@ -51,15 +62,16 @@ Deno.test("sign-ins that have not opened a stream count per address, so one addr
 
   const refused = await cat.signIn("Cat");
   assert.equal(refused.status, 429);
-  assert.deepEqual(refused.body, TOO_MANY);
+  assert.deepEqual(refused.body, PENDING);
   assert.equal(cat.token, undefined, "no session cookie");
 
-  // A first stream takes over its sign-in's place instead of needing another.
+  // A first stream ends its sign-in's wait: the stream is a connection, counted as one.
   await using _ana = await ana.events();
-  assert.equal((await cat.signIn("Cat")).status, 429);
+  await eventually(async () => (await cat.signIn("Cat")).status === 201);
+  assert.equal((await new WebClient(server.httpUrl).signIn("Dan")).status, 429);
 
   assert.equal((await bob.signOut()).status, 204);
-  assert.equal((await cat.signIn("Cat")).status, 201);
+  assert.equal((await new WebClient(server.httpUrl).signIn("Dan")).status, 201);
 });
 
 Deno.test("a sign-in dropped by the registration timeout frees its place", async () => {
@@ -83,41 +95,31 @@ Deno.test("loopback is exempt from the per-address limit unless --exempt none", 
   await using _c = await clients[0].events();
 });
 
-Deno.test("past --max-connections, sign-ins and streams are refused with 503 until a session ends", async () => {
-  await using server = await startServer(["--max-connections", "2", "--grace", "600"]);
-  const { client: ana, events: anaEvents } = await webMember(server.httpUrl, "Ana");
-  await using _ana = anaEvents;
-  const bob = new WebClient(server.httpUrl);
-  assert.equal((await bob.signIn("Bob")).status, 201);
+Deno.test("--max-connections counts TCP sockets and HTTP connections together: past it both doors refuse", async () => {
+  await using server = await startServer(["--max-connections", "3", "--grace", "600"]);
+  const port = server.httpPort!;
+  await using _ana = await join(server.tcpPort, "Ana");
+  const { events } = await webMember(server.httpUrl, "Bob");
+  await using _bob = events;
+  const held = await idleConnections(port, 1);
+  // Let fetch's own idle keep-alive connection go: only the three above remain.
+  await eventually(async () => {
+    const answer = await rawExchange(port, get(port, "/api/session"), { untilClose: true });
+    return answer.status === 503;
+  }, 15_000);
 
-  const cat = new WebClient(server.httpUrl);
-  const refused = await cat.signIn("Cat");
-  assert.equal(refused.status, 503);
-  assert.deepEqual(refused.body, FULL);
-  const secondTab = await openStream(ana);
-  assert.equal(secondTab.status, 503);
-  assert.deepEqual(secondTab.body, FULL);
-  // Bob's first stream takes his sign-in's place, so it is let in even though the server is full.
-  await using _bob = await bob.events();
+  const full = await rawExchange(port, get(port, "/"), { untilClose: true });
+  assert.equal(full.status, 503);
+  assert.deepEqual(JSON.parse(full.body), { error: "server full (max 3 connections), try again later" });
+  await using tcp = await connectTcp(server.tcpPort);
+  await tcp.expectLine("! server full (max 3 connections), try again later");
 
-  // The TCP door counts its own connections.
-  await using _dan = await join(server.tcpPort, "Dan");
-
-  assert.equal((await ana.signOut()).status, 204);
-  assert.equal((await cat.signIn("Cat")).status, 201);
+  closeAll(held);
+  await eventually(async () => (await rawExchange(port, get(port, "/api/session"))).status === 401);
 });
 
-/** Opens a stream with plain fetch: its status and JSON error, or 200 (the stream itself is dropped). */
-async function openStream(client: WebClient): Promise<ApiResponse> {
-  const abort = new AbortController();
-  const response = await fetch(new URL("/api/events", client.baseUrl), {
-    headers: { ...client.cookieHeader, Accept: "text/event-stream" },
-    signal: abort.signal,
-  });
-  const body = response.ok ? null : await response.json();
-  abort.abort();
-  await response.body?.cancel().catch(() => {});
-  return { status: response.status, headers: response.headers, body };
+function get(port: number, path: string): string {
+  return `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
 }
 
 /** Polls `check` until it holds (a closed connection is noticed by the server a moment later). */

@@ -117,8 +117,10 @@ export function createChat(init: ChatInit) {
       // restart, 429/503 over the connection limits).
       if (es.readyState === EventSource.CLOSED) {
         source = undefined;
+        // Let in by the check, it tries again at once, but only once: the check's answer is for one more
+        // connection, which the stream's may not get (the server counts every connection).
         void explainRefusal().then((admitted) => {
-          if (admitted) void recover();
+          if (admitted && attempts++ === 0) void recover();
           else recoverLater();
         });
       }

@@ -3,8 +3,8 @@
  * than the longest message could need (413). Errors are JSON `{ "error": … }`.
  */
 import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { jsonError, maxBodyBytes } from "../../server/web/api.ts";
+import { limitBody } from "../../server/web/body_limit.ts";
 import type { AppEnv } from "../../server/web/env.ts";
 import { sameOriginOnly } from "../../server/web/origin.ts";
 
@@ -13,12 +13,9 @@ const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-const limitBody: MiddlewareHandler<AppEnv> = (c, next) => {
-  const maxSize = maxBodyBytes(c.var.config.maxLine);
-  return bodyLimit({
-    maxSize,
-    onError: (c) => jsonError(c, 413, `request body too large (max ${maxSize} bytes)`),
-  })(c, next);
-};
+const bodyCap = limitBody<AppEnv>(
+  (c) => maxBodyBytes(c.var.config.maxLine),
+  (c, max) => jsonError(c, 413, `request body too large (max ${max} bytes)`),
+);
 
-export const handler: MiddlewareHandler<AppEnv>[] = [noStore, sameOriginOnly(), limitBody];
+export const handler: MiddlewareHandler<AppEnv>[] = [noStore, sameOriginOnly(), bodyCap];

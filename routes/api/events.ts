@@ -1,14 +1,26 @@
 /**
  * `GET /api/events`: the session's SSE stream. `Last-Event-ID` (sent by EventSource on reconnect) or
  * `?lastEventId=` (the first connect from a server-rendered page) says where the page is; the header wins.
- * Over the connection limits: 429 (too many from the address) or 503 (server full). `?check` answers
- * whether a stream would be let in now, without opening one (204, or the error): EventSource never shows
- * a refused stream's reason, so the page asks this way.
+ * The stream is written straight to the node:http response (see server/web/sse_response.ts) and the
+ * adapter is told it was already sent. A connection over the limits never gets this far (it is answered
+ * 429 or 503 at accept), and EventSource never shows a refused stream's reason, so the page asks: `?check`
+ * answers whether one more connection from it would be let in now, this one counted (204, or the 429 or
+ * 503 a stream on a new connection would get), without opening a stream. HEAD answers the head only, never a stream.
  */
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
-import { currentSession, jsonError, NOT_SIGNED_IN, refuse, remoteAddress } from "../../server/web/api.ts";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import {
+  connectionRefusal,
+  currentSession,
+  jsonError,
+  nodeResponse,
+  NOT_SIGNED_IN,
+  refuse,
+  remoteAddress,
+} from "../../server/web/api.ts";
+import { errorFields, log } from "../../server/ops/log.ts";
 import type { AppEnv } from "../../server/web/env.ts";
+import { openEventStream } from "../../server/web/sse_response.ts";
 
 export const handler = {
   async GET(c: Context<AppEnv>): Promise<Response> {
@@ -18,15 +30,16 @@ export const handler = {
     if (c.req.method === "HEAD") return c.body(null, 200, { "Content-Type": "text/event-stream" });
     const web = c.var.web;
     if (web.closed) return jsonError(c, 503, "the server is shutting down");
-    const address = remoteAddress(c);
-    const refusal = web.streamRefusal(session, address);
-    if (refusal) return refuse(c, refusal);
-    if (c.req.query("check") !== undefined) return c.body(null, 204);
+    if (c.req.query("check") !== undefined) {
+      const refusal = connectionRefusal(c);
+      return refusal ? refuse(c, refusal) : c.body(null, 204);
+    }
+    const res = nodeResponse(c);
+    if (!res) return jsonError(c, 501, "event streams are served by the node:http server only");
     const reconnect = c.req.header("Last-Event-ID");
     const lastEventId = reconnect ?? c.req.query("lastEventId");
-    // A proxy in front must pass each frame on as it comes (nginx reads this header).
-    c.header("X-Accel-Buffering", "no");
-    // streamSSE runs serve() at once, so the slot is taken in this same turn, as checked.
-    return streamSSE(c, (sse) => web.serve(sse, session, lastEventId, address, reconnect !== undefined));
+    web.serve(openEventStream(res), session, lastEventId, remoteAddress(c), reconnect !== undefined)
+      .catch((error) => log.error("web.stream_error", errorFields(error, true)));
+    return RESPONSE_ALREADY_SENT;
   },
 };

@@ -1,7 +1,8 @@
 /**
  * `POST /api/session` `{ name }` signs in (201 and the session cookie; 200 if already signed in under
- * that name), `GET` says who the cookie belongs to, `DELETE` leaves the room. A sign-in holds a connection
- * slot until its first stream opens: over the limits it is refused with 429 (address) or 503 (full).
+ * that name), `GET` says who the cookie belongs to, `DELETE` leaves the room. Sign-ins that have not opened
+ * their first stream are limited per address and in all (the connection limits' numbers): over them a
+ * sign-in is refused with 429 (address) or 503 (full).
  */
 import type { Context } from "hono";
 import {

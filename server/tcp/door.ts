@@ -21,7 +21,10 @@ import type { Room } from "../room/room.ts";
 import { Connection, type ConnectionHost, type ConnectionOptions, type TcpLabel } from "./connection.ts";
 import { LineCache } from "./render.ts";
 
-export type TcpDoorOptions = ConnectionOptions & CapsOptions;
+export interface TcpDoorOptions extends ConnectionOptions, CapsOptions {
+  /** Told of each accept error (e.g. out of file descriptors) before the door backs off and tries again. */
+  onAcceptError?: (error: unknown) => void;
+}
 
 const encoder = new TextEncoder();
 const SHUTDOWN_FLUSH_MS = 500;
@@ -43,12 +46,14 @@ export class TcpDoor implements ConnectionHost {
   #connections = new Map<Connection, Slot>();
   #caps: ConnectionCaps;
 
+  /** `caps`: the connection limits, shared with the web door when both run. */
   constructor(
     readonly room: Room,
     readonly options: TcpDoorOptions,
     readonly flusher: Flusher = new Flusher(),
+    caps: ConnectionCaps = new ConnectionCaps(options),
   ) {
-    this.#caps = new ConnectionCaps(options);
+    this.#caps = caps;
   }
 
   /** Accepts connections from `listener` (counted and logged as `label`) until it is closed; returns its address. */
@@ -84,6 +89,7 @@ export class TcpDoor implements ConnectionHost {
 
   async #accept(listener: Deno.Listener, label: TcpLabel): Promise<void> {
     const meter = counters[label];
+    let failing = false;
     for (;;) {
       let conn: Deno.Conn;
       try {
@@ -96,17 +102,22 @@ export class TcpDoor implements ConnectionHost {
           error instanceof Deno.errors.ConnectionReset ||
           error instanceof Deno.errors.ConnectionAborted
         ) continue;
-        log.error(`${label}.accept_error`, errorFields(error));
+        // One line per episode: out of descriptors, this would otherwise log ten lines a second.
+        if (!failing) log.error(`${label}.accept_error`, { ...errorFields(error), retry_ms: ACCEPT_RETRY_MS });
+        failing = true;
+        this.options.onAcceptError?.(error);
         // e.g. out of file descriptors: give connections time to close instead of spinning on accept.
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
+      if (failing) log.info(`${label}.accept_recovered`);
+      failing = false;
       const { hostname: address, port } = conn.remoteAddr as Deno.NetAddr;
       const refusal = this.#caps.refusal(address);
       if (refusal) {
         meter.refused[refusal.kind]++;
         log.warn(`${label}.refuse`, { address, port, reason: refusal.kind });
-        refuse(conn, `! ${refusal.error}`);
+        refuse(conn, `! ${refusal.error}`, this.#caps.answering());
         continue;
       }
       // Chat lines are small and latency-bound: Nagle plus a peer's delayed ACK would hold them ~40 ms.
@@ -123,12 +134,18 @@ export class TcpDoor implements ConnectionHost {
   }
 }
 
-function refuse(conn: Deno.Conn, line: string): void {
-  conn.write(encoder.encode(line + "\n")).catch(() => {}).finally(() => {
+/** Answers a refused connection with one line and closes it; unanswered when `answered` is undefined. */
+function refuse(conn: Deno.Conn, line: string, answered: (() => void) | undefined): void {
+  const close = () => {
     try {
       conn.close();
     } catch {
       // already closed
     }
+  };
+  if (!answered) return close();
+  conn.write(encoder.encode(line + "\n")).catch(() => {}).finally(() => {
+    close();
+    answered();
   });
 }

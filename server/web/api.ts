@@ -14,9 +14,10 @@
  */
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { getConnInfo } from "hono/deno";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { HttpBindings } from "@hono/node-server";
+import type { ServerResponse } from "node:http";
 import type { Refusal } from "../io/caps.ts";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./env.ts";
 import type { Session } from "./sessions.ts";
 
@@ -51,14 +52,33 @@ export function jsonError(
   return c.json({ error: message }, status, headers);
 }
 
-/** The address the request came from (the TCP peer: a proxy in front would count for all its clients). */
+/**
+ * The address the request came from (the TCP peer: a proxy in front would count for all its clients);
+ * empty when the app is driven without node:http (`app.request` in tests).
+ */
 export function remoteAddress(c: Context<AppEnv>): string {
-  return getConnInfo(c).remote.address ?? "";
+  return bindings(c)?.incoming.socket.remoteAddress ?? "";
 }
 
-/** A connection-limit refusal (counted and logged): 429 when the address has too many, 503 when the server is full. */
+/**
+ * Why one more connection from the request's address would be refused now (the request's own counted):
+ * what a stream opened on a new connection would get. Undefined when it would be let in.
+ */
+export function connectionRefusal(c: Context<AppEnv>): Refusal | undefined {
+  return c.var.connections?.refusal(remoteAddress(c));
+}
+
+/** The node:http response the request is answered on, when it came through node:http. */
+export function nodeResponse(c: Context<AppEnv>): ServerResponse | undefined {
+  return bindings(c)?.outgoing;
+}
+
+function bindings(c: Context<AppEnv>): HttpBindings | undefined {
+  return (c.env as HttpBindings | undefined)?.incoming ? c.env as HttpBindings : undefined;
+}
+
+/** A limit refusal: 429 when the address has too many, 503 when the server is full. */
 export function refuse(c: Context<AppEnv>, refusal: Refusal): Response {
-  c.var.web.refused(refusal, remoteAddress(c));
   return jsonError(c, refusal.kind === "address" ? 429 : 503, refusal.error);
 }
 

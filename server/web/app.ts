@@ -1,15 +1,15 @@
 /**
  * The chat's web app: the Fresh-style app (framework/) over the project's `routes/`, `islands/` and
  * `static/`, with security headers on every response, `c.var.room/web/config` for every request, and the
- * chat's own error answers.
+ * chat's own error answers. server/web/http.ts serves it over node:http.
  *
  * @example
  * ```ts
  * const app = await createChatApp({ room, web, config });
- * Deno.serve({ port: 8000 }, app.fetch);
+ * const response = await app.request("/styles.css");
  * ```
  */
-import type { Context, Hono, MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { type AppFolders, createApp } from "../../framework/app.ts";
 import { errorFields, log } from "../ops/log.ts";
@@ -41,11 +41,23 @@ export const SECURITY_HEADERS: MiddlewareHandler = secureHeaders({
   xFrameOptions: "DENY",
 });
 
+/**
+ * The headers {@link SECURITY_HEADERS} puts on a response, as values, for what is answered outside Hono:
+ * event streams and refused connections. They depend on nothing of the request.
+ */
+export const SECURITY_HEADER_VALUES: Readonly<Record<string, string>> = await headersOf(SECURITY_HEADERS);
+
+async function headersOf(middleware: MiddlewareHandler): Promise<Record<string, string>> {
+  const response = await new Hono().use(middleware).get("/", (c) => c.body(null, 204)).request("/");
+  return Object.fromEntries(response.headers);
+}
+
 export async function createChatApp(vars: WebVariables, folders: AppFolders = CHAT_FOLDERS): Promise<Hono<AppEnv>> {
   const setVariables: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set("room", vars.room);
     c.set("web", vars.web);
     c.set("config", vars.config);
+    c.set("connections", vars.connections);
     await next();
   };
   const app = await createApp<AppEnv>(folders, [SECURITY_HEADERS, setVariables]);

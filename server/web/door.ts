@@ -2,28 +2,27 @@
  * The web door: sessions, presence and SSE streams for browser members. Each stream is a reader of the
  * room (which decides what it sees, replay and live); the door encodes each event into its SSE frame once
  * for all streams, and each stream writes through its own bounded outbox, so a slow browser never slows
- * the room. Names, cleaning, commands and flood limits stay the room's: the door only carries them. The
- * connection limits are the door's own (see {@link ConnectionCaps}).
+ * the room. Names, cleaning, commands and flood limits stay the room's: the door only carries them.
+ * Connections are counted by the HTTP server (see http.ts); the door limits sign-ins that have not opened
+ * their first stream yet, per address and in all, so one address cannot squat names.
  *
  * @example
  * ```ts
  * const web = new WebDoor(room, { sendq: 262_144, history: 20, graceMs: 5000, heartbeatMs: 15_000,
  *   registrationTimeoutMs: 60_000, maxPerAddress: 16, maxConnections: 10_000, exempt: "loopback" }, flusher);
  * const result = await web.signIn("Ana", undefined, "203.0.113.7"); // { session, created: true }
- * // GET /api/events, unless web.streamRefusal(session, address) says no:
- * // return streamSSE(c, (sse) => web.serve(sse, session, lastEventId, address));
+ * // GET /api/events: void web.serve(openEventStream(res), session, lastEventId);
  * await web.shutdown(); // every stream gets `event: shutdown` and ends; nobody leaves the room
  * ```
  */
-import type { SSEStreamingApi } from "hono/streaming";
-import { type CapsOptions, ConnectionCaps, type Refusal } from "../io/caps.ts";
+import { type CapsMessages, type CapsOptions, ConnectionCaps } from "../io/caps.ts";
 import { within } from "../async/deadline.ts";
 import type { Flusher } from "../io/flusher.ts";
 import { counters } from "../ops/counters.ts";
 import { log } from "../ops/log.ts";
 import type { Outcome, Room } from "../room/room.ts";
 import { type Session, Sessions, type SignIn } from "./sessions.ts";
-import { EventStream } from "./sse.ts";
+import { EventStream, type StreamSink } from "./sse.ts";
 import { FrameCache, membersFrame, PING_FRAME, RETRY_FRAME, SHUTDOWN_FRAME } from "./wire.ts";
 
 /** How long shutdown waits for each stream to take its `shutdown` event before cutting it off. */
@@ -31,9 +30,15 @@ const SHUTDOWN_FLUSH_MS = 500;
 /** How long a send waits for the server to catch up with its backlog before it is refused as busy. */
 export const BUSY_WAIT_MS = 1000;
 
+const PENDING_SIGN_INS: CapsMessages = {
+  address: (max) => `too many sign-ins from your address waiting for their first stream (max ${max})`,
+  full: (max) => `too many sign-ins waiting for their first stream (max ${max}), try again later`,
+};
+
 /** What became of a web send: the room's outcome, or `busy` when the server was too far behind to take it. */
 export type Said = Outcome | { type: "busy"; retryAfterMs: number };
 
+/** The caps options limit sign-ins waiting for their first stream, with the connection limits' numbers. */
 export interface WebDoorOptions extends CapsOptions {
   /** Bytes queued for one stream before it is cut off. */
   sendq: number;
@@ -47,7 +52,8 @@ export interface WebDoorOptions extends CapsOptions {
 
 export class WebDoor {
   readonly sessions: Sessions;
-  readonly caps: ConnectionCaps;
+  /** Sign-ins that have not opened their first stream yet. */
+  readonly pending: ConnectionCaps;
   #frames = new FrameCache();
   #streams = new Set<EventStream>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -58,8 +64,8 @@ export class WebDoor {
     readonly options: WebDoorOptions,
     readonly flusher: Flusher,
   ) {
-    this.caps = new ConnectionCaps(options);
-    this.sessions = new Sessions(room, options, this.caps);
+    this.pending = new ConnectionCaps(options, PENDING_SIGN_INS);
+    this.sessions = new Sessions(room, options, this.pending);
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => this.#ping(), options.heartbeatMs);
     }
@@ -75,12 +81,6 @@ export class WebDoor {
     return this.#closed ? "shutting down" : this.room.ready();
   }
 
-  /** Counts and logs a connection refused by the limits (a sign-in or a stream from `address`). */
-  refused(refusal: Refusal, address: string): void {
-    counters.web.refused[refusal.kind]++;
-    log.warn("web.refuse", { address, reason: refusal.kind });
-  }
-
   /** The live session a cookie token names (picked up from another instance if need be). */
   session(token: string | undefined): Promise<Session | undefined> {
     return this.sessions.resolve(token);
@@ -89,14 +89,6 @@ export class WebDoor {
   /** Claims `name` for a web member signing in from `address` (see {@link Sessions.signIn}). */
   signIn(name: string, current: Session | undefined, address: string): Promise<SignIn> {
     return this.sessions.signIn(name, current, address);
-  }
-
-  /**
-   * Why a new stream of `session` from `address` is refused (too many from the address, or in all), or
-   * undefined. A session's first stream takes over the slot its sign-in holds.
-   */
-  streamRefusal(session: Session, address: string): Refusal | undefined {
-    return this.caps.refusal(address, session.pending);
   }
 
   /** Ends the session at once; the room sees the member quit. */
@@ -122,27 +114,25 @@ export class WebDoor {
   }
 
   /**
-   * Serves one SSE stream of `session` until it ends: `retry:`, then what `lastEventId` calls for (the
-   * missed events, or a reset), then `members` (a bounded list and the total), then live events and
-   * heartbeats. The first stream makes the member present. The stream holds a connection slot from
-   * `address` while it is open: ask {@link WebDoor.streamRefusal} first, in the same turn (Hono's
-   * `streamSSE` calls this at once). `reconnect`: the browser came back with `Last-Event-ID`.
+   * Serves one SSE stream of `session` on `sink` until it ends: `retry:`, then what `lastEventId` calls
+   * for (the missed events, or a reset), then `members` (a bounded list and the total), then live events
+   * and heartbeats. The first stream makes the member present. Resolves when the stream has ended.
+   * `address` is for the logs; `reconnect`: the browser came back with `Last-Event-ID`.
    */
   async serve(
-    sse: SSEStreamingApi,
+    sink: StreamSink,
     session: Session,
     lastEventId: string | undefined,
     address: string,
     reconnect = false,
   ): Promise<void> {
-    const slot = this.caps.take(address);
     const started = performance.now();
     const name = session.member.name;
     counters.web.accepted++;
     counters.web.open++;
     if (reconnect) counters.sseResumes++;
     log.info("web.connect", { address, name, resume: reconnect || undefined });
-    const stream = new EventStream(sse, {
+    const stream = new EventStream(sink, {
       memberId: session.member.id,
       flusher: this.flusher,
       limit: this.options.sendq,
@@ -154,7 +144,6 @@ export class WebDoor {
         counters.web.open--;
         const seconds = Math.round(performance.now() - started) / 1000;
         log.info("web.disconnect", { address, name, reason: ended.reason, seconds });
-        slot.release();
         this.#streams.delete(ended);
         this.sessions.detach(session, ended);
       },

@@ -1,5 +1,9 @@
-/** What every web route can reach through Hono's context: `c.var.room`, `c.var.web`, `c.var.config`. */
+/**
+ * What every web route can reach through Hono's context: `c.var.room`, `c.var.web`, `c.var.config`, and
+ * `c.var.connections` when the app is served by the HTTP server (see http.ts).
+ */
 import type { Config } from "../config.ts";
+import type { ConnectionCaps } from "../io/caps.ts";
 import type { Room } from "../room/room.ts";
 import type { WebDoor } from "./door.ts";
 
@@ -7,6 +11,8 @@ export interface WebVariables {
   room: Room;
   web: WebDoor;
   config: Config;
+  /** The connection limits the HTTP server applies at accept (shared with the TCP door). */
+  connections?: ConnectionCaps;
 }
 
 export type AppEnv = { Variables: WebVariables };

@@ -3,8 +3,8 @@
  * carries. The member is present while at least one of the session's streams is open; when the last one
  * closes it stays for a grace period (so a page reload is not a leave and a join), then leaves with reason
  * `lost` and the session is gone. A session that never opens a stream is dropped after the registration
- * timeout, freeing its name. Until then the sign-in holds a connection slot from its address, so one address
- * cannot hold more names than it may open streams.
+ * timeout, freeing its name. Until then the sign-in holds a slot from its address in the caps it is given
+ * (sign-ins waiting for their first stream), so one address cannot hold names it does not use.
  *
  * @example
  * ```ts
@@ -36,7 +36,7 @@ export class Session {
   ended = false;
   /** The registration timeout before the first stream, the grace period after the last one. */
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** The connection slot of a sign-in that has not opened a stream yet; its first stream releases it. */
+  /** The slot of a sign-in that has not opened a stream yet; its first stream releases it. */
   pending: Slot | undefined;
 
   constructor(readonly token: string, readonly member: Member) {}

@@ -1,28 +1,42 @@
 /**
  * One open SSE stream of a web session, and a {@link Reader} of the room: bytes go out through the
- * stream's own bounded {@link Outbox} (written by the shared Flusher through Hono's SSE stream), so a slow
+ * stream's own bounded {@link Outbox} (written by the shared Flusher to the HTTP response), so a slow
  * browser never slows the room and is cut off alone once more than the limit is queued; the page then
- * reconnects and resumes.
+ * reconnects and resumes. The response is a {@link StreamSink}: the stream needs nothing else of the
+ * request it answers.
  *
  * @example
  * ```ts
- * return streamSSE(c, async (sse) => {
- *   const stream = new EventStream(sse, { memberId, flusher, limit, frames, onLive, onEnd });
- *   stream.send(RETRY_FRAME);
- *   const stop = room.listen(stream, { after: lastEventId });
- *   await stream.ended;
- *   stop();
- * });
+ * const stream = new EventStream(sink, { memberId, flusher, limit, frames, onLive, onEnd });
+ * stream.send(RETRY_FRAME);
+ * const stop = room.listen(stream, { after: lastEventId });
+ * await stream.ended;
+ * stop();
  * ```
  */
-import type { SSEStreamingApi } from "hono/streaming";
 import type { Flusher } from "../io/flusher.ts";
-import { counters } from "../ops/counters.ts";
 import { Outbox } from "../io/outbox.ts";
 import { within } from "../async/deadline.ts";
+import { counters } from "../ops/counters.ts";
 import type { RoomEvent } from "../room/events.ts";
 import type { Reader } from "../room/reader.ts";
 import { type FrameCache, resetFrame } from "./wire.ts";
+
+/** Where a stream's bytes go: an HTTP response whose head is already written. */
+export interface StreamSink {
+  /**
+   * Writes `bytes`; resolves to their length once the connection took them: at once, or when its buffer
+   * drains (a browser that stops reading leaves the write in flight, which the Outbox counts against it).
+   * Rejects once the connection is closed.
+   */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Ends the response cleanly after what was written. */
+  end(): void;
+  /** Closes the connection now, dropping anything unwritten. */
+  destroy(): void;
+  /** Calls `listener` once the response is over, whoever ended it (at once if it already is). */
+  onClose(listener: () => void): void;
+}
 
 export interface EventStreamOptions {
   /** Whose stream this is, for private events. */
@@ -40,7 +54,7 @@ export class EventStream implements Reader {
   /** Resolves when the stream has ended, whoever ended it (browser, overflow, session end, shutdown). */
   readonly ended: Promise<void>;
   readonly memberId: string;
-  #sse: SSEStreamingApi;
+  #sink: StreamSink;
   #outbox: Outbox;
   #options: EventStreamOptions;
   #live = false;
@@ -51,25 +65,18 @@ export class EventStream implements Reader {
   #finishing = false;
   #resolveEnded!: () => void;
 
-  constructor(sse: SSEStreamingApi, options: EventStreamOptions) {
-    this.#sse = sse;
+  constructor(sink: StreamSink, options: EventStreamOptions) {
+    this.#sink = sink;
     this.#options = options;
     this.memberId = options.memberId;
     this.ended = new Promise((resolve) => this.#resolveEnded = resolve);
-    const writer = {
-      write: async (bytes: Uint8Array) => {
-        await sse.write(bytes);
-        return bytes.length;
-      },
-    };
     const tooSlow = () => {
       counters.web.slowCutoffs++;
       this.close("slow");
     };
-    this.#outbox = new Outbox(writer, options.flusher, options.limit, tooSlow, () => this.close("lost"), counters.web);
-    // Runs when the browser goes away (Hono cancels the response) and when close() aborts it.
-    sse.onAbort(() => this.#end());
-    if (sse.aborted) this.#end();
+    this.#outbox = new Outbox(sink, options.flusher, options.limit, tooSlow, () => this.close("lost"), counters.web);
+    // Runs when the browser goes away, and when close() or finish() end the response.
+    sink.onClose(() => this.#end());
   }
 
   get isEnded(): boolean {
@@ -129,15 +136,16 @@ export class EventStream implements Reader {
     const written = await within(this.#outbox.drained(), timeoutMs);
     if (this.#isEnded) return;
     if (!written) return this.close();
-    // Closing (not aborting) lets the response end after what was written; abort() would drop it.
-    void this.#sse.close();
+    // Ending (not destroying) lets the response end after what was written; destroy() would drop it.
+    this.#sink.end();
     this.#end();
   }
 
   /** Ends the response now, dropping anything queued; `reason` is what the log says. */
   close(reason = "ended"): void {
     this.#reason ??= reason;
-    this.#sse.abort();
+    this.#sink.destroy();
+    this.#end();
   }
 
   #end(): void {

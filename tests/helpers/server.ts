@@ -35,18 +35,34 @@ const STARTUP_MS = 30_000;
 /** main.ts prints this once every door is listening. */
 const READY = /^ready$/m;
 
-export async function startServer(
-  args: string[] = [],
-  env: Record<string, string> = {},
-): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Start under this file descriptor limit, soft and hard (`ulimit -n`). */
+  nofile?: number;
+}
+
+/** The command line that runs the server: free ports and an in-memory log unless `args` say otherwise. */
+export function serverCommand(args: string[] = [], options: ServerOptions = {}): string[] {
   const withDefaults = [...args];
   const has = (flag: string) => withDefaults.includes(flag);
   if (!has("--tcp-port")) withDefaults.push("--tcp-port", "0");
   if (!has("--http-port")) withDefaults.push("--http-port", "0");
   if (!has("--db")) withDefaults.push("--db", ":memory:");
   if (has("--tls-cert") && !has("--tls-port")) withDefaults.push("--tls-port", "0");
-  const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...withDefaults],
+  const command = [Deno.execPath(), "run", "--allow-all", MAIN, ...withDefaults];
+  // `exec` keeps the server's own pid, so signals reach it.
+  return options.nofile === undefined
+    ? command
+    : ["bash", "-c", `ulimit -n ${options.nofile} && exec "$@"`, "bash", ...command];
+}
+
+export async function startServer(
+  args: string[] = [],
+  env: Record<string, string> = {},
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const [program, ...programArgs] = serverCommand(args, options);
+  const process = new Deno.Command(program, {
+    args: programArgs,
     env,
     stdout: "piped",
     stderr: "piped",

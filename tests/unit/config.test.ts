@@ -78,13 +78,31 @@ Deno.test("fractional seconds are allowed where a duration is asked for", () => 
 });
 
 Deno.test("a duration too long for a timer is refused rather than firing at once", () => {
-  for (const flag of ["registration-timeout", "grace", "heartbeat"]) {
-    assert.equal(parseConfig([`--${flag}`, String(MAX_SECONDS)], {})[OPTIONS[flag].key], MAX_SECONDS);
+  for (
+    const flag of ["registration-timeout", "grace", "heartbeat", "header-timeout", "request-timeout", "idle-timeout"]
+  ) {
+    // The whole request's limit as long as can be, so that a head's may be too.
+    const longest = [`--${flag}`, String(MAX_SECONDS), "--request-timeout", String(MAX_SECONDS)];
+    assert.equal(parseConfig(longest, {})[OPTIONS[flag].key], MAX_SECONDS);
     assert.throws(
       () => parseConfig([`--${flag}`, "3000000"], {}),
       new ConfigError(`--${flag}: expected at most ${MAX_SECONDS}, got "3000000"`),
     );
   }
+});
+
+Deno.test("HTTP time limits default to 30 s for a head and a whole request, 5 s for an idle connection", () => {
+  const config = parseConfig([], {});
+  assert.deepEqual([config.headerTimeout, config.requestTimeout, config.idleTimeout], [30, 30, 5]);
+  assert.equal(config.publicHost, "");
+});
+
+Deno.test("a head may not be given longer than the whole request it is part of", () => {
+  assert.throws(
+    () => parseConfig(["--header-timeout", "40"], {}),
+    new ConfigError("--header-timeout (40) must not be longer than --request-timeout (30)"),
+  );
+  assert.equal(parseConfig(["--header-timeout", "40", "--request-timeout", "60"], {}).headerTimeout, 40);
 });
 
 Deno.test("the usage text lists every option with its default and variable", () => {
