@@ -1,7 +1,9 @@
 /**
  * `deno task bench`: how fast the chat server moves messages, next to a bare Deno and a bare C fan-out
- * measured in the same run. `deno task bench -- --quick` runs a subset in about a minute;
- * `--only tcp-100,idle-10k` picks scenarios. Results go to bench/results/<date>.{json,md}.
+ * measured in the same run, how it holds above saturation (overload), on Redis with two instances, and
+ * what hostile clients cost it (abuse). `deno task bench -- --quick` runs a subset in about a minute;
+ * `--only tcp-100,idle-10k` picks scenarios (overload brings the tcp sweeps it needs). Results go to
+ * bench/results/<date>[-<only>].{json,md} with a chart per scenario beside them.
  */
 import {
   compile,
@@ -19,6 +21,9 @@ import { describe, measure, type Shape, sweepRates } from "./lib/sweep.ts";
 import { webApiWorks } from "./lib/probe.ts";
 import { idleRun } from "./lib/idle.ts";
 import { crossChecks } from "./lib/cross_check.ts";
+import { type OverloadInput, overloadPoints } from "./scenarios/overload.ts";
+import { redisScenario } from "./scenarios/redis.ts";
+import { abuse } from "./scenarios/abuse.ts";
 
 const M = 1e6;
 
@@ -98,10 +103,14 @@ async function main(): Promise<void> {
   if (!web) notes.push("The web API did not answer POST /api/session + GET /api/events: SSE scenarios skipped.");
   console.log(`server flags: ${OUR_FLAGS.join(" ")} (flood limit raised for the senders, everything else on)`);
 
+  const overloadWanted = wanted("overload");
+  // Overload is measured against the saturation each server reaches in this run's sweep of the same N.
+  const neededByOverload = (name: string) =>
+    overloadWanted && (quick ? ["tcp-1000"] : ["tcp-100", "tcp-1000"]).includes(name);
   const scenarios: Scenario[] = [];
   let steadyFromSweep: Results["steady"];
   for (const plan of PLANS) {
-    if (!wanted(plan.name) || (plan.web && !web)) continue;
+    if (!(wanted(plan.name) || neededByOverload(plan.name)) || (plan.web && !web)) continue;
     const rates = quick ? plan.quickRates ?? plan.rates : plan.rates;
     console.log(`${plan.name} (${plan.description}): ours`);
     const ours = await sweepRates(plan.shape, rates, seconds, () => startOurs());
@@ -118,6 +127,18 @@ async function main(): Promise<void> {
       if (atOne) steadyFromSweep = steadyOf(atOne.result);
     }
   }
+
+  let overload;
+  if (overloadWanted) {
+    const inputs: OverloadInput[] = scenarios.filter((s) => neededByOverload(s.name)).map((s) => ({
+      members: s.name === "tcp-100" ? 100 : 1000,
+      sweeps: Object.fromEntries(Object.entries({ ours: s.ours, deno: s.deno, c: s.c }).filter(([, sweep]) => sweep)),
+    }));
+    overload = await overloadPoints(inputs, quick ? [2] : [2, 4], seconds);
+  }
+
+  const redis = wanted("redis") && !quick ? await redisScenario(REDIS_RATES, seconds) : undefined;
+  const abused = wanted("abuse") && (!quick || only) ? await abuse(quick) : undefined;
 
   let steady = steadyFromSweep;
   if (wanted("steady") && !quick) {
@@ -149,14 +170,18 @@ async function main(): Promise<void> {
     steady,
     idle,
     crossCheck,
+    overload,
+    redis,
+    abuse: abused,
     notes,
   };
-  const paths = await writeResults(results);
+  const paths = await writeResults(results, only ? `-${only.join("-")}` : "");
   console.log("\n" + markdown(results));
-  console.log(`written: ${paths.json}, ${paths.markdown}`);
+  console.log(`written: ${[paths.json, paths.markdown, ...paths.charts].join(", ")}`);
 }
 
-const QUICK = new Set(["tcp-1000", "sse-1000", "cross-check"]);
+const QUICK = new Set(["tcp-1000", "sse-1000", "cross-check", "overload"]);
+const REDIS_RATES = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3].map((r) => r * M);
 
 function steadyOf(result: GeneratorResult): Results["steady"] {
   return {

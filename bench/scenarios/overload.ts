@@ -1,0 +1,140 @@
+/**
+ * The overload scenario (issue 9): N TCP members, 10 senders, offered 2× and 4× the saturation each
+ * server reached in the same run's sweep (ours, the bare Deno and the bare C fan-out, each at its own).
+ * The bar: delivered throughput stays within 80% of saturation, nothing is lost, nobody is cut off.
+ *
+ * @example
+ * ```ts
+ * const points = await overloadPoints([{ members: 100, sweeps: { ours } }], [2, 4], 5);
+ * console.log(overloadMarkdown(points));
+ * ```
+ */
+import type { RunningServer } from "../lib/procs.ts";
+import { startBaseline, startOurs } from "../lib/procs.ts";
+import { describe, measure, mega, type Run, type Sweep } from "../lib/sweep.ts";
+
+export type ServerKind = "ours" | "deno" | "c";
+
+const START: Record<ServerKind, () => Promise<RunningServer>> = {
+  ours: () => startOurs(),
+  deno: () => startBaseline("deno"),
+  c: () => startBaseline("c"),
+};
+
+const LABEL: Record<ServerKind, string> = { ours: "ours", deno: "bare Deno", c: "bare C" };
+
+/** The share of saturation delivered throughput must keep above saturation (issue 9). */
+export const KEEP = 0.8;
+/** What is still queued (kernel buffers, the senders' queues) must have time to arrive after the window. */
+const DRAIN_S = 60;
+
+export interface OverloadPoint {
+  server: ServerKind;
+  members: number;
+  multiple: number;
+  /** Deliveries/s the server reached in its sweep (delivered at its highest passing rate). */
+  saturation: number;
+  /** The sweep's top rate passed: the saturation is a lower bound (usually the generator's limit). */
+  saturationIsBound: boolean;
+  run: Run;
+  /** Delivered ≥ KEEP × saturation, nothing lost, nobody cut off. */
+  meetsBar: boolean;
+}
+
+export interface OverloadInput {
+  members: number;
+  sweeps: Partial<Record<ServerKind, Sweep>>;
+}
+
+export async function overloadPoints(inputs: OverloadInput[], multiples: number[], seconds: number) {
+  const points: OverloadPoint[] = [];
+  for (const { members, sweeps } of inputs) {
+    for (const server of Object.keys(sweeps) as ServerKind[]) {
+      const sweep = sweeps[server]!;
+      const saturated = sweep.saturation;
+      if (!saturated) {
+        console.log(`overload N=${members} ${LABEL[server]}: no saturation in the sweep, skipped`);
+        continue;
+      }
+      const saturation = saturated.result.deliveries_per_s_window;
+      const saturationIsBound = sweep.runs.at(-1)?.pass ?? false;
+      for (const multiple of multiples) {
+        const shape = { tcp: members, sse: 0, senders: 10 };
+        console.log(`overload N=${members} ${LABEL[server]}: ${multiple}× ${mega(saturation)} M/s`);
+        const run = await measure(shape, multiple * saturation, seconds, START[server], { drainSeconds: DRAIN_S });
+        console.log(`${describe(run)}${overloadDetail(run)}`);
+        const r = run.result;
+        const meetsBar = !r.setup_failed && r.lost === 0 && r.cut_off === 0 &&
+          r.deliveries_per_s_window >= KEEP * saturation;
+        points.push({ server, members, multiple, saturation, saturationIsBound, run, meetsBar });
+      }
+    }
+  }
+  return points;
+}
+
+function overloadDetail(run: Run): string {
+  const r = run.result;
+  if (r.setup_failed) return "";
+  return `, sent ${pct(r.sent / r.offered)} of offered, senders blocked ${r.sender_blocked_pct.toFixed(0)}%, ` +
+    `cut off ${r.cut_off} (${r.cut_senders} senders), peak RSS ${(run.peakRssKiB / 1024).toFixed(0)} MiB`;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(0)}%`;
+}
+
+export function overloadMarkdown(points: OverloadPoint[]): string {
+  if (points.length === 0) return "";
+  const lines = [
+    "## Overload",
+    "",
+    `Offered k × each server's own saturation from this run's sweep ("≥": the sweep's top passed, so the saturation is a`,
+    `lower bound and k× may not be above the real one). Bar (issue 9): delivered ≥ ${
+      KEEP * 100
+    }% of saturation, nothing`,
+    "lost, nobody cut off. 'sent': share of the offered messages the senders got to send (the rest was pushed back by",
+    "TCP); 'blocked': share of the window the senders held bytes the kernel would not take. p99 counts from each",
+    "message's scheduled send time (open loop), so it includes the time a pushed-back message waited to be sent.",
+    "How often our input paused is not reported: the server counts it (Backlog.pauses) but neither logs nor serves it.",
+    "",
+    "| N | server | saturation M/s | offered | delivered M/s | of sat. | sent | lost | cut off (senders) | p99 ms | peak RSS MiB | blocked | gen CPU | bar |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const p of points) {
+    const r = p.run.result;
+    const sat = `${p.saturationIsBound ? "≥ " : ""}${mega(p.saturation)}`;
+    const offered = `${p.multiple}× = ${mega(p.run.target)}`;
+    if (r.setup_failed) {
+      lines.push(
+        `| ${p.members} | ${LABEL[p.server]} | ${sat} | ${offered} | setup failed: ${r.setup_failed} |||||||||`,
+      );
+      continue;
+    }
+    lines.push(
+      `| ${p.members} | ${LABEL[p.server]} | ${sat} | ${offered} | ${mega(r.deliveries_per_s_window)} | ${
+        pct(r.deliveries_per_s_window / p.saturation)
+      } | ${pct(r.sent / r.offered)} | ${r.lost} | ${r.cut_off} (${r.cut_senders}) | ${r.p99_ms.toFixed(0)} | ${
+        (p.run.peakRssKiB / 1024).toFixed(0)
+      } | ${r.sender_blocked_pct.toFixed(0)}% | ${r.gen_cpu_pct.toFixed(0)}% | ${p.meetsBar ? "met" : "not met"} |`,
+    );
+  }
+  const failures = points.filter((p) => !p.run.result.setup_failed && (p.run.result.cut_off > 0 || p.run.result.lost));
+  if (failures.length > 0) lines.push("", "How it failed:", "");
+  for (const p of failures) {
+    const r = p.run.result;
+    const first = r.cuts.slice(0, 5).map((c) =>
+      `${c.member}${c.sender ? " (sender)" : ""} at ${c.at_ms} ms: ${c.how}${c.said ? `, last said "${c.said}"` : ""}`
+    );
+    const readers = r.cut_off - r.cut_senders;
+    lines.push(
+      `- N=${p.members} ${
+        LABEL[p.server]
+      } ${p.multiple}×: ${r.cut_off} cut off (${r.cut_senders} senders, ${readers} ` +
+        `readers), ${r.lost} deliveries lost (${r.gaps} as gaps in a member's sequence)${
+          first.length ? `; first: ${first.join("; ")}` : ""
+        }.`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
