@@ -552,7 +552,10 @@ static int64_t pump(int64_t now) {
         if (d < next) next = d;
         break;
       }
-      if (c->olen - c->ooff > OUT_LIMIT) break;
+      if (c->olen - c->ooff > OUT_LIMIT) {
+        flush_out(c); /* only what the kernel refused holds a sender back */
+        if (c->fd < 0 || c->olen - c->ooff > OUT_LIMIT) break;
+      }
       char *p = m + sprintf(m, "%d-%u-%lld ", s, seq[s], (long long)d);
       int fill = size - (int)(p - m);
       if (fill > 0) memset(p, 'x', (size_t)fill), p += fill;

@@ -53,7 +53,7 @@ const PLANS: Plan[] = [
     description: "1000 TCP members, 10 senders",
     shape: { tcp: 1000, sse: 0, senders: 10 },
     rates: [0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((r) => r * M),
-    quickRates: [1, 2, 3, 4, 5].map((r) => r * M),
+    quickRates: [0.5, 1, 2, 3, 4, 5].map((r) => r * M),
     target: 3 * M,
     baselines: true,
     web: false,

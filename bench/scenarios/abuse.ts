@@ -50,17 +50,18 @@ export function abuseMarkdown(result: AbuseResult): string {
     "Replays from the oldest kept event (20,000 events of 2 KB in a SQLite file) by SSE streams that never read;",
     "RSS growth of the server over its RSS before the streams opened:",
     "",
-    "| streams | would replay MiB | peak growth MiB | growth at end of hold | after they closed (3 s) | server CPU after close | bytes each stream got | still open |",
-    "|---|---|---|---|---|---|---|---|",
+    "| streams | would replay MiB | peak growth MiB | growth at end of hold | after they closed (3 s) | server CPU after close | bytes each stream got | first byte after | still open |",
+    "|---|---|---|---|---|---|---|---|---|",
   );
   for (const r of result.replay) {
     const got = Math.max(...r.sentPerStream);
+    const waited = r.firstByteS.some((s) => s < 0) ? "never (some)" : `≤ ${Math.max(...r.firstByteS).toFixed(2)} s`;
+    const held = `${mib(r.heldGrowthKiB)} (${r.holdSeconds} s)`;
     lines.push(
-      `| ${r.streams} | ${mib(r.replayBytes / 1024)} | ${mib(r.peakGrowthKiB)} | ${
-        mib(r.heldGrowthKiB)
-      } (${r.holdSeconds} s) | ${mib(r.afterCloseGrowthKiB)} | ${r.cpuAfterClosePct.toFixed(0)}% | ≤ ${
-        (got / 1024).toFixed(0)
-      } KiB | ${r.openAtEnd} |`,
+      `| ${r.streams} | ${mib(r.replayBytes / 1024)} | ${mib(r.peakGrowthKiB)} | ${held} | ${
+        mib(r.afterCloseGrowthKiB)
+      } | ` +
+        `${r.cpuAfterClosePct.toFixed(0)}% | ≤ ${(got / 1024).toFixed(0)} KiB | ${waited} | ${r.openAtEnd} |`,
     );
   }
   lines.push(

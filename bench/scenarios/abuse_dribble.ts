@@ -12,6 +12,7 @@
  * ```
  */
 import { startOurs } from "../lib/procs.ts";
+import { unreadInput } from "../lib/unread.ts";
 import { rssSampler, sleep } from "./abuse_io.ts";
 
 export interface DribbleOptions {
@@ -70,16 +71,9 @@ export async function dribbleAbuse(options: DribbleOptions): Promise<DribbleResu
 
 /** Waits until no byte sent to `port` waits unread in the kernel (the server has read them all). */
 async function allRead(port: number): Promise<void> {
-  const hex = ":" + port.toString(16).toUpperCase().padStart(4, "0");
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    let unread = 0;
-    for (const row of (await Deno.readTextFile("/proc/net/tcp")).split("\n").slice(1)) {
-      const cols = row.trim().split(/\s+/);
-      if (cols[1]?.endsWith(hex)) unread += parseInt(cols[4]?.split(":")[1] ?? "0", 16);
-    }
-    if (unread === 0) return;
+  while (await unreadInput(port) > 0) {
+    if (Date.now() > deadline) throw new Error("the server did not read the dribbled bytes within 120 s");
     await sleep(50);
   }
-  throw new Error("the server did not read the dribbled bytes within 120 s");
 }

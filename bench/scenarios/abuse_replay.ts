@@ -35,6 +35,8 @@ export interface ReplayResult extends ReplayOptions {
   openAtEnd: number;
   /** Bytes the server got to send each stream (waiting unread in the client's socket) by the end of the hold. */
   sentPerStream: number[];
+  /** Seconds until each stream's first byte arrived (-1: none during the hold). */
+  firstByteS: number[];
 }
 
 export async function replayAbuse(options: ReplayOptions): Promise<ReplayResult> {
@@ -71,7 +73,15 @@ export async function replayAbuse(options: ReplayOptions): Promise<ReplayResult>
       );
       return conn;
     }));
-    await sleep(holdSeconds * 1000);
+    const opened = performance.now();
+    const firstByteS = conns.map(() => -1);
+    while (performance.now() - opened < holdSeconds * 1000) {
+      await sleep(250);
+      const states = await Promise.all(conns.map(socketState));
+      states.forEach((state, i) => {
+        if (firstByteS[i] < 0 && state.unread > 0) firstByteS[i] = (performance.now() - opened) / 1000;
+      });
+    }
     const heldKiB = (await server.memory()).rssKiB;
     const states = await Promise.all(conns.map(socketState));
     const openAtEnd = states.filter((state) => state.open).length;
@@ -91,6 +101,7 @@ export async function replayAbuse(options: ReplayOptions): Promise<ReplayResult>
       cpuAfterClosePct,
       openAtEnd,
       sentPerStream: states.map((state) => state.unread),
+      firstByteS,
     };
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -12,6 +12,7 @@
 import type { RunningServer } from "../lib/procs.ts";
 import { startBaseline, startOurs } from "../lib/procs.ts";
 import { describe, measure, mega, type Run, type Sweep } from "../lib/sweep.ts";
+import { unreadSampler } from "../lib/unread.ts";
 
 export type ServerKind = "ours" | "deno" | "c";
 
@@ -39,6 +40,8 @@ export interface OverloadPoint {
   run: Run;
   /** Delivered ≥ KEEP × saturation, nothing lost, nobody cut off. */
   meetsBar: boolean;
+  /** Input the server left unread in its sockets' receive queues: the peak, and how long more than 64 KiB waited. */
+  unread: { peakBytes: number; secondsWaiting: number };
 }
 
 export interface OverloadInput {
@@ -61,12 +64,19 @@ export async function overloadPoints(inputs: OverloadInput[], multiples: number[
       for (const multiple of multiples) {
         const shape = { tcp: members, sse: 0, senders: 10 };
         console.log(`overload N=${members} ${LABEL[server]}: ${multiple}× ${mega(saturation)} M/s`);
-        const run = await measure(shape, multiple * saturation, seconds, START[server], { drainSeconds: DRAIN_S });
-        console.log(`${describe(run)}${overloadDetail(run)}`);
+        let sampler: ReturnType<typeof unreadSampler> | undefined;
+        const start = async () => {
+          const running = await START[server]();
+          sampler = unreadSampler(running.tcpPort);
+          return running;
+        };
+        const run = await measure(shape, multiple * saturation, seconds, start, { drainSeconds: DRAIN_S });
+        const unread = sampler?.stop() ?? { peakBytes: 0, secondsWaiting: 0 };
+        console.log(`${describe(run)}${overloadDetail(run)}, unread input peak ${mib(unread.peakBytes)} MiB`);
         const r = run.result;
         const meetsBar = !r.setup_failed && r.lost === 0 && r.cut_off === 0 &&
           r.deliveries_per_s_window >= KEEP * saturation;
-        points.push({ server, members, multiple, saturation, saturationIsBound, run, meetsBar });
+        points.push({ server, members, multiple, saturation, saturationIsBound, run, meetsBar, unread });
       }
     }
   }
@@ -80,6 +90,10 @@ function overloadDetail(run: Run): string {
     `cut off ${r.cut_off} (${r.cut_senders} senders), peak RSS ${(run.peakRssKiB / 1024).toFixed(0)} MiB`;
 }
 
+function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}
+
 function pct(x: number): string {
   return `${(100 * x).toFixed(0)}%`;
 }
@@ -89,35 +103,39 @@ export function overloadMarkdown(points: OverloadPoint[]): string {
   const lines = [
     "## Overload",
     "",
-    `Offered k × each server's own saturation from this run's sweep ("≥": the sweep's top passed, so the saturation is a`,
-    `lower bound and k× may not be above the real one). Bar (issue 9): delivered ≥ ${
-      KEEP * 100
-    }% of saturation, nothing`,
-    "lost, nobody cut off. 'sent': share of the offered messages the senders got to send (the rest was pushed back by",
-    "TCP); 'blocked': share of the window the senders held bytes the kernel would not take. p99 counts from each",
-    "message's scheduled send time (open loop), so it includes the time a pushed-back message waited to be sent.",
+    "Offered k × each server's own saturation from this run's sweep (\"≥\": the sweep's top passed, so that saturation",
+    `is a lower bound). Bar (issue 9): delivered ≥ ${KEEP * 100}% of saturation, nothing lost, nobody cut off.`,
+    "'sent': share of the offered messages the senders got to send (TCP pushed back the rest, unless the generator fell",
+    "behind: see its CPU). 'unread': the most input that waited in the server's receive queues (it stopped reading, or",
+    "read slower than it came). p50/p99 count from each message's scheduled send time (open loop), so they include the",
+    "time it waited to be read.",
     "How often our input paused is not reported: the server counts it (Backlog.pauses) but neither logs nor serves it.",
     "",
-    "| N | server | saturation M/s | offered | delivered M/s | of sat. | sent | lost | cut off (senders) | p99 ms | peak RSS MiB | blocked | gen CPU | bar |",
+    "| N | server | saturation M/s | offered M/s | delivered M/s | of sat. | sent | lost | cut off (senders) | p50 / p99 ms | peak RSS MiB | unread MiB | gen / others CPU | bar |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const p of points) {
     const r = p.run.result;
-    const sat = `${p.saturationIsBound ? "≥ " : ""}${mega(p.saturation)}`;
-    const offered = `${p.multiple}× = ${mega(p.run.target)}`;
+    const head = `| ${p.members} | ${LABEL[p.server]} | ${p.saturationIsBound ? "≥ " : ""}${mega(p.saturation)} | ` +
+      `${p.multiple}× = ${mega(p.run.target)} |`;
     if (r.setup_failed) {
-      lines.push(
-        `| ${p.members} | ${LABEL[p.server]} | ${sat} | ${offered} | setup failed: ${r.setup_failed} |||||||||`,
-      );
+      lines.push(`${head} setup failed: ${r.setup_failed} ||||||||| not met |`);
       continue;
     }
-    lines.push(
-      `| ${p.members} | ${LABEL[p.server]} | ${sat} | ${offered} | ${mega(r.deliveries_per_s_window)} | ${
-        pct(r.deliveries_per_s_window / p.saturation)
-      } | ${pct(r.sent / r.offered)} | ${r.lost} | ${r.cut_off} (${r.cut_senders}) | ${r.p99_ms.toFixed(0)} | ${
-        (p.run.peakRssKiB / 1024).toFixed(0)
-      } | ${r.sender_blocked_pct.toFixed(0)}% | ${r.gen_cpu_pct.toFixed(0)}% | ${p.meetsBar ? "met" : "not met"} |`,
-    );
+    const delivered = r.deliveries_per_s_window;
+    const cells = [
+      mega(delivered),
+      pct(delivered / p.saturation),
+      pct(r.sent / r.offered),
+      String(r.lost),
+      `${r.cut_off} (${r.cut_senders})`,
+      `${r.p50_ms.toFixed(0)} / ${r.p99_ms.toFixed(0)}`,
+      (p.run.peakRssKiB / 1024).toFixed(0),
+      mib(p.unread.peakBytes),
+      `${r.gen_cpu_pct.toFixed(0)}% / ${r.others_cpu_pct.toFixed(0)}%`,
+      p.meetsBar ? "met" : "not met",
+    ];
+    lines.push(`${head} ${cells.join(" | ")} |`);
   }
   const failures = points.filter((p) => !p.run.result.setup_failed && (p.run.result.cut_off > 0 || p.run.result.lost));
   if (failures.length > 0) lines.push("", "How it failed:", "");
@@ -126,15 +144,10 @@ export function overloadMarkdown(points: OverloadPoint[]): string {
     const first = r.cuts.slice(0, 5).map((c) =>
       `${c.member}${c.sender ? " (sender)" : ""} at ${c.at_ms} ms: ${c.how}${c.said ? `, last said "${c.said}"` : ""}`
     );
-    const readers = r.cut_off - r.cut_senders;
-    lines.push(
-      `- N=${p.members} ${
-        LABEL[p.server]
-      } ${p.multiple}×: ${r.cut_off} cut off (${r.cut_senders} senders, ${readers} ` +
-        `readers), ${r.lost} deliveries lost (${r.gaps} as gaps in a member's sequence)${
-          first.length ? `; first: ${first.join("; ")}` : ""
-        }.`,
-    );
+    const where = `N=${p.members} ${LABEL[p.server]} ${p.multiple}×`;
+    const who = `${r.cut_off} cut off (${r.cut_senders} senders, ${r.cut_off - r.cut_senders} readers)`;
+    const lost = `${r.lost} deliveries lost (${r.gaps} of them gaps in a connected member's sequence)`;
+    lines.push(`- ${where}: ${who}, ${lost}${first.length ? `; first: ${first.join("; ")}` : ""}.`);
   }
   return lines.join("\n") + "\n";
 }
