@@ -86,7 +86,7 @@ function scenarioSpecs(results: Results): { name: string; spec: ChartSpec }[] {
 export async function writeCharts(results: Results, base: string): Promise<string[]> {
   const paths = [];
   for (const { name, spec } of scenarioSpecs(results)) {
-    const path = `${base}-${name}.svg`;
+    const path = base.endsWith(`-${name}`) ? `${base}.svg` : `${base}-${name}.svg`;
     await Deno.writeTextFile(path, chartSvg(spec));
     paths.push(path);
   }
