@@ -33,8 +33,9 @@ function points(runs: Run[]): ChartPoint[] {
   return [...last.values()].map(point).filter((p): p is ChartPoint => p !== undefined);
 }
 
+/** Our saturation; 0 when not even the sweep's first rate passed (everything offered was overload). */
 function saturationOf(sweep: Sweep | undefined): number | undefined {
-  return sweep?.saturation?.result.deliveries_per_s_window;
+  return sweep ? sweep.saturation?.result.deliveries_per_s_window ?? 0 : undefined;
 }
 
 function scenarioSpecs(results: Results): { name: string; spec: ChartSpec }[] {

@@ -35,8 +35,11 @@ export interface OverloadPoint {
   multiple: number;
   /** Deliveries/s the server reached in its sweep (delivered at its highest passing rate). */
   saturation: number;
-  /** The sweep's top rate passed: the saturation is a lower bound (usually the generator's limit). */
-  saturationIsBound: boolean;
+  /**
+   * "≥": the sweep's top rate passed, the saturation is a lower bound (usually the generator's limit).
+   * "<": not even the sweep's first rate passed; its delivered rate stands in, an upper bound.
+   */
+  bound: "≥" | "<" | "";
   run: Run;
   /** Delivered ≥ KEEP × saturation, nothing lost, nobody cut off. */
   meetsBar: boolean;
@@ -54,16 +57,16 @@ export async function overloadPoints(inputs: OverloadInput[], multiples: number[
   for (const { members, sweeps } of inputs) {
     for (const server of Object.keys(sweeps) as ServerKind[]) {
       const sweep = sweeps[server]!;
-      const saturated = sweep.saturation;
+      const saturated = sweep.saturation ?? sweep.runs.find((run) => !run.result.setup_failed);
       if (!saturated) {
-        console.log(`overload N=${members} ${LABEL[server]}: no saturation in the sweep, skipped`);
+        console.log(`overload N=${members} ${LABEL[server]}: every run of the sweep failed to set up, skipped`);
         continue;
       }
       const saturation = saturated.result.deliveries_per_s_window;
-      const saturationIsBound = sweep.runs.at(-1)?.pass ?? false;
+      const bound = !sweep.saturation ? "<" : sweep.runs.at(-1)?.pass ? "≥" : "";
       for (const multiple of multiples) {
         const shape = { tcp: members, sse: 0, senders: 10 };
-        console.log(`overload N=${members} ${LABEL[server]}: ${multiple}× ${mega(saturation)} M/s`);
+        console.log(`overload N=${members} ${LABEL[server]}: ${multiple}× ${bound}${mega(saturation)} M/s`);
         let sampler: ReturnType<typeof unreadSampler> | undefined;
         const start = async () => {
           const running = await START[server]();
@@ -76,7 +79,7 @@ export async function overloadPoints(inputs: OverloadInput[], multiples: number[
         const r = run.result;
         const meetsBar = !r.setup_failed && r.lost === 0 && r.cut_off === 0 &&
           r.deliveries_per_s_window >= KEEP * saturation;
-        points.push({ server, members, multiple, saturation, saturationIsBound, run, meetsBar, unread });
+        points.push({ server, members, multiple, saturation, bound, run, meetsBar, unread });
       }
     }
   }
@@ -103,8 +106,9 @@ export function overloadMarkdown(points: OverloadPoint[]): string {
   const lines = [
     "## Overload",
     "",
-    "Offered k × each server's own saturation from this run's sweep (\"≥\": the sweep's top passed, so that saturation",
-    `is a lower bound). Bar (issue 9): delivered ≥ ${KEEP * 100}% of saturation, nothing lost, nobody cut off.`,
+    'Offered k × each server\'s own saturation from this run\'s sweep ("≥": the sweep\'s top passed, a lower bound; "<":',
+    "not even its first rate passed, and what that run delivered stands in for it). Bar (issue 9): delivered ≥",
+    `${KEEP * 100}% of saturation, nothing lost, nobody cut off.`,
     "'sent': share of the offered messages the senders got to send (TCP pushed back the rest, unless the generator fell",
     "behind: see its CPU). 'unread': the most input that waited in the server's receive queues (it stopped reading, or",
     "read slower than it came). p50/p99 count from each message's scheduled send time (open loop), so they include the",
@@ -116,7 +120,7 @@ export function overloadMarkdown(points: OverloadPoint[]): string {
   ];
   for (const p of points) {
     const r = p.run.result;
-    const head = `| ${p.members} | ${LABEL[p.server]} | ${p.saturationIsBound ? "≥ " : ""}${mega(p.saturation)} | ` +
+    const head = `| ${p.members} | ${LABEL[p.server]} | ${p.bound} ${mega(p.saturation)} | ` +
       `${p.multiple}× = ${mega(p.run.target)} |`;
     if (r.setup_failed) {
       lines.push(`${head} setup failed: ${r.setup_failed} ||||||||| not met |`);
