@@ -23,7 +23,8 @@
  * sender on one instance to a reader on the other.
  *
  * A ready member whose socket the server closes (EOF, reset, broken pipe) is "cut off": counted apart
- * from setup failures, with the last "! …" line the server sent it (its reason) in "cuts". A sender's
+ * from setup failures, with the last "! …" line the server sent it (its reason) in "cuts"; "left" counts
+ * the room's own leave notices by reason, as the TCP member that saw the most of them saw them. A sender's
  * queue here is bounded (64 KiB): when the server stops reading, the kernel pushes back, the sender stops
  * making messages and falls behind its schedule; sender_blocked_pct is the share of the window the
  * senders spent with bytes the kernel would not take, offered - sent what they never got to send.
@@ -71,6 +72,7 @@ typedef struct member {
   uint32_t *next_seq;
   char said[80];
   int64_t blocked_since, blocked_ns;
+  uint32_t left_slow, left_lost, left_other; /* "* NAME left the chat (…)" lines this member saw */
 } member_t;
 
 static int tcp_port, tcp_port2, http_port, n_tcp = 100, n_sse, n_senders = 10, size = 64, hold_s, server_pid;
@@ -306,6 +308,11 @@ static void tcp_line(member_t *c, const char *l, int n, int64_t now) {
       deliver(c, l, (int)(colon - l), colon + 2, (int)(l + n - colon - 2), now);
     else if (n >= 2 && l[0] == '!' && l[1] == ' ')
       snprintf(c->said, sizeof c->said, "%.*s", n, l);
+    else if (n >= 2 && l[0] == '*' && memmem(l, (size_t)n, " left the chat", 14)) {
+      if (memmem(l, (size_t)n, "(too slow)", 10)) c->left_slow++;
+      else if (memmem(l, (size_t)n, "(connection lost)", 17)) c->left_lost++;
+      else c->left_other++;
+    }
   } else if (c->state == S_GREET) {
     char line[40];
     snprintf(line, sizeof line, "%s\n", c->name);
@@ -703,7 +710,11 @@ int main(int argc, char **argv) {
   }
   double drain_time = (now_ns() - drain_start) / 1e9;
   uint64_t rx_min = UINT64_MAX;
+  member_t *witness = &members[0];
   for (int i = 0; i < n_members; i++) {
+    member_t *c = &members[i];
+    if (c->left_slow + c->left_lost + c->left_other > witness->left_slow + witness->left_lost + witness->left_other)
+      witness = c;
     if (members[i].rx < rx_min) rx_min = members[i].rx;
     if (members[i].fd >= 0) close(members[i].fd);
   }
@@ -716,7 +727,8 @@ int main(int argc, char **argv) {
          "\"max_ms\":%.3f,\"drain_s\":%.2f,\"gen_cpu_pct\":%.1f,\"server_cpu_pct\":%.1f,\"others_cpu_pct\":%.1f,"
          "\"server_rss_kib_tcp\":%ld,\"server_rss_kib_all\":%ld,\"server_rss_kib_end\":%ld,\"aborted\":%s,"
          "\"p50_cross_ms\":%.3f,\"p99_cross_ms\":%.3f,\"offered\":%.0f,\"sender_blocked_pct\":%.1f,"
-         "\"cut_off\":%llu,\"cut_senders\":%llu,\"cuts\":[%s],\"first_error\":\"%s\"}\n",
+         "\"cut_off\":%llu,\"cut_senders\":%llu,\"cuts\":[%s],\"left\":{\"slow\":%u,\"lost\":%u,\"other\":%u},"
+         "\"first_error\":\"%s\"}\n",
          n_members, n_tcp, n_sse, n_senders, rate, seconds, size, setup_time, (unsigned long long)sent,
          (unsigned long long)expected, (unsigned long long)received, (long long)lost, (unsigned long long)gaps,
          (unsigned long long)garbled, (unsigned long long)dups, (unsigned long long)dropped,
@@ -725,6 +737,6 @@ int main(int argc, char **argv) {
          server_pid > 0 ? 100.0 * server_cpu_window / window : -1.0, others > 0 ? 100.0 * others / window : 0.0, rss_tcp, rss_all, rss_end,
          aborted ? "true" : "false", percentile(hist_x, hx_n, 50), percentile(hist_x, hx_n, 99), offered,
          100.0 * blocked_s / n_senders / window, (unsigned long long)cut_off, (unsigned long long)cut_senders, cuts,
-         first_error);
+         witness->left_slow, witness->left_lost, witness->left_other, first_error);
   return 0;
 }

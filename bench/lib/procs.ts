@@ -102,6 +102,8 @@ export interface GeneratorResult {
   cut_off: number;
   cut_senders: number;
   cuts: Cut[];
+  /** The room's leave notices by reason, as the TCP member that saw the most of them saw them. */
+  left: { slow: number; lost: number; other: number };
   setup_failed?: string;
   first_error?: string;
 }

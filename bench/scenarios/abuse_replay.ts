@@ -76,14 +76,14 @@ export async function replayAbuse(options: ReplayOptions): Promise<ReplayResult>
     const opened = performance.now();
     const firstByteS = conns.map(() => -1);
     while (performance.now() - opened < holdSeconds * 1000) {
-      await sleep(250);
-      const states = await Promise.all(conns.map(socketState));
+      await sleep(100);
+      const states = await socketStates(conns);
       states.forEach((state, i) => {
         if (firstByteS[i] < 0 && state.unread > 0) firstByteS[i] = (performance.now() - opened) / 1000;
       });
     }
     const heldKiB = (await server.memory()).rssKiB;
-    const states = await Promise.all(conns.map(socketState));
+    const states = await socketStates(conns);
     const openAtEnd = states.filter((state) => state.open).length;
     for (const conn of conns) conn.close();
     const cpu0 = await cpuSeconds(server.pid);
@@ -127,12 +127,15 @@ async function epochOf(base: string): Promise<string> {
   }
 }
 
-/** The client socket as the kernel sees it: still established, and the bytes waiting unread in it. */
-async function socketState(conn: Deno.Conn): Promise<{ open: boolean; unread: number }> {
-  const local = (conn.localAddr as Deno.NetAddr).port;
-  const hex = ":" + local.toString(16).toUpperCase().padStart(4, "0");
-  const rows = (await Deno.readTextFile("/proc/net/tcp")).split("\n").slice(1);
-  const row = rows.map((line) => line.trim().split(/\s+/)).find((cols) => cols[1]?.endsWith(hex));
-  // st 01 = ESTABLISHED (08 CLOSE_WAIT once the server closed it); tx_queue:rx_queue in hex
-  return { open: row?.[3] === "01", unread: parseInt(row?.[4]?.split(":")[1] ?? "0", 16) };
+/** The client sockets as the kernel sees them: still established, and the bytes waiting unread in each. */
+async function socketStates(conns: Deno.Conn[]): Promise<{ open: boolean; unread: number }[]> {
+  const hex = (addr: Deno.Addr) => ":" + (addr as Deno.NetAddr).port.toString(16).toUpperCase().padStart(4, "0");
+  const rows = (await Deno.readTextFile("/proc/net/tcp")).split("\n").slice(1).map((line) => line.trim().split(/\s+/));
+  return conns.map((conn) => {
+    const [local, remote] = [hex(conn.localAddr), hex(conn.remoteAddr)];
+    // Both ends: the same local port may also appear in a TIME_WAIT row of an earlier connection elsewhere.
+    const row = rows.find((cols) => cols[1]?.endsWith(local) && cols[2]?.endsWith(remote));
+    // st 01 = ESTABLISHED (08 CLOSE_WAIT once the server closed it); tx_queue:rx_queue in hex
+    return { open: row?.[3] === "01", unread: parseInt(row?.[4]?.split(":")[1] ?? "0", 16) };
+  });
 }
