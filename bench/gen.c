@@ -2,8 +2,8 @@
  * gen.c -- the bench's load generator: one thread, epoll, TCP and SSE members of our chat server.
  *
  *   cc -O2 -o bench/out/gen bench/gen.c      (bench/main.ts builds it)
- *   gen --port TCP [--http-port HTTP] [-n tcp members] [-m sse members] [-s senders] [-r msgs/s]
- *       [-t secs] [--size bytes] [--hold secs] [--drain secs] [--server-pid PID]
+ *   gen --port TCP [--port2 TCP] [--http-port HTTP] [-n tcp members] [-m sse members] [-s senders]
+ *       [-r msgs/s] [-t secs] [--size bytes] [--hold secs] [--drain secs] [--server-pid PID]
  *
  * TCP member: reads the greeting line, sends "NAME\n", is ready at its own "* NAME joined the chat".
  * SSE member: POST /api/session {"name":NAME} with an Origin header, keeps the chat_session cookie,
@@ -17,6 +17,17 @@
  * delivery is checked (sender id, name, payload length, per-sender sequence). After the window the
  * generator drains until everything arrived, nothing arrived for 3 s, or --drain s passed.
  * lost = expected - received. One JSON line on stdout. Bounded: alarm() ends it whatever happens.
+ *
+ * With --port2 (a second instance of the room), TCP members alternate between the two ports (even index
+ * on --port, odd on --port2), senders included; p50_cross/p99_cross time only the deliveries from a
+ * sender on one instance to a reader on the other.
+ *
+ * A ready member whose socket the server closes (EOF, reset, broken pipe) is "cut off": counted apart
+ * from setup failures, with the last "! …" line the server sent it (its reason) in "cuts"; "left" counts
+ * the room's own leave notices by reason, as the TCP member that saw the most of them saw them. A sender's
+ * queue here is bounded (64 KiB): when the server stops reading, the kernel pushes back, the sender stops
+ * making messages and falls behind its schedule; sender_blocked_pct is the share of the window the
+ * senders spent with bytes the kernel would not take, offered - sent what they never got to send.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -38,7 +49,8 @@
 #define MAX_SENDERS 100
 #define READ_BYTES (256 * 1024)
 #define CARRY_BYTES 16384
-#define OUT_LIMIT (1 << 20)
+#define OUT_LIMIT (64 * 1024)
+#define MAX_CUTS 20
 #define HIST_BUCKETS (2048 + 54 * 1024)
 
 enum { TCP, SSE };
@@ -48,7 +60,7 @@ enum {
 enum { CH_NONE, CH_SIZE, CH_SIZE_EXT, CH_DATA, CH_DATA_CR, CH_DATA_LF };
 
 typedef struct member {
-  int fd, idx, kind, state, nlen, chunk_state;
+  int fd, idx, kind, state, nlen, chunk_state, side;
   long chunk_left;
   char name[16];
   char cookie[200];
@@ -58,9 +70,12 @@ typedef struct member {
   size_t olen, ooff, ocap;
   uint64_t rx;
   uint32_t *next_seq;
+  char said[80];
+  int64_t blocked_since, blocked_ns;
+  uint32_t left_slow, left_lost, left_other; /* "* NAME left the chat (…)" lines this member saw */
 } member_t;
 
-static int tcp_port, http_port, n_tcp = 100, n_sse, n_senders = 10, size = 64, hold_s, server_pid;
+static int tcp_port, tcp_port2, http_port, n_tcp = 100, n_sse, n_senders = 10, size = 64, hold_s, server_pid;
 static double rate = 1000, seconds = 5, drain_s = 20, setup_s = 120;
 static member_t *members;
 static int n_members, epfd, ready_count;
@@ -69,7 +84,10 @@ static int64_t t0, t_end, last_rx;
 static uint32_t seq[MAX_SENDERS];
 static double interval_ns;
 static uint64_t sent, received, garbled, dups, gaps, dropped;
-static uint64_t hist[HIST_BUCKETS], h_n, h_max;
+static uint64_t hist[HIST_BUCKETS], h_n, h_max, hist_x[HIST_BUCKETS], hx_n;
+static uint64_t cut_off, cut_senders;
+static char cuts[MAX_CUTS * 160];
+static int n_cuts;
 static char first_error[200];
 static volatile sig_atomic_t aborted;
 
@@ -93,12 +111,12 @@ static double bucket_ms(int b) {
   int e = (b - 2048) / 1024 + 11, m = (b - 2048) % 1024;
   return ((double)((uint64_t)(1024 + m) << (e - 10)) + (double)(1ULL << (e - 10)) / 2) / 1000.0;
 }
-static double percentile(double p) {
-  if (!h_n) return -1;
-  uint64_t want = (uint64_t)(p / 100.0 * (double)h_n + 0.5), seen = 0;
+static double percentile(const uint64_t *h, uint64_t n, double p) {
+  if (!n) return -1;
+  uint64_t want = (uint64_t)(p / 100.0 * (double)n + 0.5), seen = 0;
   if (want < 1) want = 1;
   for (int b = 0; b < HIST_BUCKETS; b++) {
-    seen += hist[b];
+    seen += h[b];
     if (seen >= want) return bucket_ms(b);
   }
   return h_max / 1e6;
@@ -147,10 +165,28 @@ static void watch(member_t *c, int out) {
   struct epoll_event ev = {.events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = c};
   epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
+/* the server closed a ready member: who, when (ms into the window), how, and the last thing it said */
+static void note_cut(member_t *c, const char *why) {
+  cut_off++;
+  if (c->idx < n_senders) cut_senders++;
+  if (n_cuts >= MAX_CUTS) return;
+  char said[80];
+  snprintf(said, sizeof said, "%s", c->said);
+  for (char *p = said; *p; p++)
+    if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) *p = '?';
+  size_t used = strlen(cuts);
+  snprintf(cuts + used, sizeof cuts - used, "%s{\"member\":\"%s\",\"sender\":%s,\"at_ms\":%lld,\"how\":\"%s\",\"said\":\"%s\"}",
+           n_cuts ? "," : "", c->name, c->idx < n_senders ? "true" : "false",
+           t0 ? (long long)((now_ns() - t0) / 1000000) : -1LL, why, said);
+  n_cuts++;
+}
 static void kill_member(member_t *c, const char *why) {
   if (c->state == S_DEAD) return;
   if (c->state != S_CLOSING) {
     dropped++;
+    if (c->state == S_READY && (!strcmp(why, "closed by server") || !strcmp(why, "stream ended") ||
+                                !strcmp(why, strerror(ECONNRESET)) || !strcmp(why, strerror(EPIPE))))
+      note_cut(c, why);
     if (!first_error[0]) snprintf(first_error, sizeof first_error, "%s: %s (state %d)", c->name, why, c->state);
   }
   if (c->fd >= 0) close(c->fd);
@@ -179,6 +215,7 @@ static void flush_out(member_t *c) {
     } else if (w < 0 && errno == EINTR) {
       continue;
     } else if (w < 0 && errno == EAGAIN) {
+      if (!c->blocked_since) c->blocked_since = now_ns();
       watch(c, 1);
       return;
     } else {
@@ -187,6 +224,10 @@ static void flush_out(member_t *c) {
     }
   }
   c->olen = c->ooff = 0;
+  if (c->blocked_since) {
+    c->blocked_ns += now_ns() - c->blocked_since;
+    c->blocked_since = 0;
+  }
 }
 static void queue_out(member_t *c, const char *bytes, size_t n) {
   if (c->olen + n > c->ocap) {
@@ -245,6 +286,10 @@ static void deliver(member_t *c, const char *from, int from_len, const char *tex
   if (latency < 0) latency = 0;
   hist[bucket((uint64_t)latency / 1000)]++;
   h_n++;
+  if (sender->side != c->side) {
+    hist_x[bucket((uint64_t)latency / 1000)]++;
+    hx_n++;
+  }
   if ((uint64_t)latency > h_max) h_max = (uint64_t)latency;
   last_rx = now;
 }
@@ -261,6 +306,13 @@ static void tcp_line(member_t *c, const char *l, int n, int64_t now) {
     const char *colon = memchr(l, ':', (size_t)n);
     if (colon && colon + 2 < l + n && colon[1] == ' ' && (unsigned)(colon[2] - '0') < 10u)
       deliver(c, l, (int)(colon - l), colon + 2, (int)(l + n - colon - 2), now);
+    else if (n >= 2 && l[0] == '!' && l[1] == ' ')
+      snprintf(c->said, sizeof c->said, "%.*s", n, l);
+    else if (n >= 2 && l[0] == '*' && memmem(l, (size_t)n, " left the chat", 14)) {
+      if (memmem(l, (size_t)n, "(too slow)", 10)) c->left_slow++;
+      else if (memmem(l, (size_t)n, "(connection lost)", 17)) c->left_lost++;
+      else c->left_other++;
+    }
   } else if (c->state == S_GREET) {
     char line[40];
     snprintf(line, sizeof line, "%s\n", c->name);
@@ -507,7 +559,10 @@ static int64_t pump(int64_t now) {
         if (d < next) next = d;
         break;
       }
-      if (c->olen - c->ooff > OUT_LIMIT) break;
+      if (c->olen - c->ooff > OUT_LIMIT) {
+        flush_out(c); /* only what the kernel refused holds a sender back */
+        if (c->fd < 0 || c->olen - c->ooff > OUT_LIMIT) break;
+      }
       char *p = m + sprintf(m, "%d-%u-%lld ", s, seq[s], (long long)d);
       int fill = size - (int)(p - m);
       if (fill > 0) memset(p, 'x', (size_t)fill), p += fill;
@@ -531,8 +586,9 @@ static void setup(int from, int to, int port, int64_t deadline, const char **fai
   int started = from, ready_before = ready_count, goal = ready_count + (to - from);
   while (ready_count < goal && !*fail) {
     while (started < to && (started - from) - (ready_count - ready_before) < 100) {
-      members[started].state = S_CONNECTING;
-      open_socket(&members[started++], port);
+      member_t *c = &members[started++];
+      c->state = S_CONNECTING;
+      open_socket(c, c->side ? tcp_port2 : port);
     }
     poll_for(5000000);
     for (int i = from; i < started; i++)
@@ -541,8 +597,8 @@ static void setup(int from, int to, int port, int64_t deadline, const char **fai
   }
 }
 static void usage(void) {
-  fprintf(stderr, "usage: gen --port TCP [--http-port HTTP] [-n tcp] [-m sse] [-s senders] [-r msgs/s] [-t s]\n"
-                  "           [--size bytes] [--hold s] [--drain s] [--server-pid PID]\n");
+  fprintf(stderr, "usage: gen --port TCP [--port2 TCP] [--http-port HTTP] [-n tcp] [-m sse] [-s senders] [-r msgs/s]\n"
+                  "           [-t s] [--size bytes] [--hold s] [--drain s] [--server-pid PID]\n");
   exit(2);
 }
 
@@ -551,6 +607,7 @@ int main(int argc, char **argv) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!v) usage();
     if (!strcmp(a, "--port")) tcp_port = atoi(v);
+    else if (!strcmp(a, "--port2")) tcp_port2 = atoi(v);
     else if (!strcmp(a, "--http-port")) http_port = atoi(v);
     else if (!strcmp(a, "-n")) n_tcp = atoi(v);
     else if (!strcmp(a, "-m")) n_sse = atoi(v);
@@ -593,6 +650,7 @@ int main(int argc, char **argv) {
     c->fd = -1;
     c->idx = i;
     c->kind = i < n_tcp ? TCP : SSE;
+    c->side = tcp_port2 > 0 && c->kind == TCP && (i & 1);
     c->nlen = snprintf(c->name, sizeof c->name, "%c%d", c->kind == TCP ? 't' : 'w', i);
     c->carry = malloc(CARRY_BYTES);
     if (!c->carry) die("out of memory");
@@ -627,6 +685,15 @@ int main(int argc, char **argv) {
     poll_for(next - now_ns());
   }
   double cpu_window = cpu_self() - cpu0, server_cpu_window = cpu_s(server_pid) - server_cpu0;
+  /* pushback: how long the senders held bytes the kernel would not take, and what they never sent */
+  double blocked_s = 0, offered = 0;
+  for (int s = 0; s < n_senders; s++) {
+    member_t *c = &members[s];
+    int64_t open = c->blocked_since ? now_ns() - (c->blocked_since > t0 ? c->blocked_since : t0) : 0;
+    blocked_s += (double)(c->blocked_ns + open) / 1e9;
+    double first = interval_ns * s / n_senders;
+    if (first < (double)(t_end - t0)) offered += 1 + (int64_t)(((double)(t_end - t0) - first - 1) / interval_ns);
+  }
   /* what everything else on the machine used meanwhile: the noise these figures carry */
   double others = cpu_machine() - machine0 - cpu_window - server_cpu_window;
   long rss_end = rss_kib(server_pid);
@@ -643,7 +710,11 @@ int main(int argc, char **argv) {
   }
   double drain_time = (now_ns() - drain_start) / 1e9;
   uint64_t rx_min = UINT64_MAX;
+  member_t *witness = &members[0];
   for (int i = 0; i < n_members; i++) {
+    member_t *c = &members[i];
+    if (c->left_slow + c->left_lost + c->left_other > witness->left_slow + witness->left_lost + witness->left_other)
+      witness = c;
     if (members[i].rx < rx_min) rx_min = members[i].rx;
     if (members[i].fd >= 0) close(members[i].fd);
   }
@@ -655,13 +726,17 @@ int main(int argc, char **argv) {
          "\"deliveries_per_s\":%.1f,\"deliveries_per_s_window\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
          "\"max_ms\":%.3f,\"drain_s\":%.2f,\"gen_cpu_pct\":%.1f,\"server_cpu_pct\":%.1f,\"others_cpu_pct\":%.1f,"
          "\"server_rss_kib_tcp\":%ld,\"server_rss_kib_all\":%ld,\"server_rss_kib_end\":%ld,\"aborted\":%s,"
+         "\"p50_cross_ms\":%.3f,\"p99_cross_ms\":%.3f,\"offered\":%.0f,\"sender_blocked_pct\":%.1f,"
+         "\"cut_off\":%llu,\"cut_senders\":%llu,\"cuts\":[%s],\"left\":{\"slow\":%u,\"lost\":%u,\"other\":%u},"
          "\"first_error\":\"%s\"}\n",
          n_members, n_tcp, n_sse, n_senders, rate, seconds, size, setup_time, (unsigned long long)sent,
          (unsigned long long)expected, (unsigned long long)received, (long long)lost, (unsigned long long)gaps,
          (unsigned long long)garbled, (unsigned long long)dups, (unsigned long long)dropped,
          (unsigned long long)rx_min, (double)received / window, (double)received_in_window / window,
-         percentile(50), percentile(99), h_max / 1e6, drain_time, 100.0 * cpu_window / window,
+         percentile(hist, h_n, 50), percentile(hist, h_n, 99), h_max / 1e6, drain_time, 100.0 * cpu_window / window,
          server_pid > 0 ? 100.0 * server_cpu_window / window : -1.0, others > 0 ? 100.0 * others / window : 0.0, rss_tcp, rss_all, rss_end,
-         aborted ? "true" : "false", first_error);
+         aborted ? "true" : "false", percentile(hist_x, hx_n, 50), percentile(hist_x, hx_n, 99), offered,
+         100.0 * blocked_s / n_senders / window, (unsigned long long)cut_off, (unsigned long long)cut_senders, cuts,
+         witness->left_slow, witness->left_lost, witness->left_other, first_error);
   return 0;
 }

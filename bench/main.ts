@@ -1,7 +1,9 @@
 /**
  * `deno task bench`: how fast the chat server moves messages, next to a bare Deno and a bare C fan-out
- * measured in the same run. `deno task bench -- --quick` runs a subset in about a minute;
- * `--only tcp-100,idle-10k` picks scenarios. Results go to bench/results/<date>.{json,md}.
+ * measured in the same run, how it holds above saturation (overload), on Redis with two instances, and
+ * what hostile clients cost it (abuse). `deno task bench -- --quick` runs a subset in about a minute;
+ * `--only tcp-100,idle-10k` picks scenarios (overload brings the tcp sweeps it needs). Results go to
+ * bench/results/<date>[-<only>].{json,md} with a chart per scenario beside them.
  */
 import {
   compile,
@@ -19,6 +21,9 @@ import { describe, measure, type Shape, sweepRates } from "./lib/sweep.ts";
 import { webApiWorks } from "./lib/probe.ts";
 import { idleRun } from "./lib/idle.ts";
 import { crossChecks } from "./lib/cross_check.ts";
+import { type OverloadInput, overloadPoints } from "./scenarios/overload.ts";
+import { redisScenario } from "./scenarios/redis.ts";
+import { abuse } from "./scenarios/abuse.ts";
 
 const M = 1e6;
 
@@ -38,7 +43,7 @@ const PLANS: Plan[] = [
     name: "tcp-100",
     description: "100 TCP members, 10 senders",
     shape: { tcp: 100, sse: 0, senders: 10 },
-    rates: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((r) => r * M),
+    rates: [0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((r) => r * M),
     target: 5 * M,
     baselines: true,
     web: false,
@@ -47,8 +52,8 @@ const PLANS: Plan[] = [
     name: "tcp-1000",
     description: "1000 TCP members, 10 senders",
     shape: { tcp: 1000, sse: 0, senders: 10 },
-    rates: [0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((r) => r * M),
-    quickRates: [1, 2, 3, 4, 5].map((r) => r * M),
+    rates: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((r) => r * M),
+    quickRates: [0.25, 0.5, 1, 2, 3].map((r) => r * M),
     target: 3 * M,
     baselines: true,
     web: false,
@@ -58,7 +63,7 @@ const PLANS: Plan[] = [
     description: "1000 SSE members, 10 TCP senders",
     shape: { tcp: 10, sse: 1000, senders: 10 },
     rates: [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5].map((r) => r * M),
-    quickRates: [0.5, 1, 1.5, 2].map((r) => r * M),
+    quickRates: [0.25, 0.5, 1, 1.5].map((r) => r * M),
     target: 1.5 * M,
     baselines: false,
     web: true,
@@ -67,7 +72,7 @@ const PLANS: Plan[] = [
     name: "mixed",
     description: "500 TCP (10 senders) + 500 SSE members",
     shape: { tcp: 500, sse: 500, senders: 10 },
-    rates: [0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6].map((r) => r * M),
+    rates: [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6].map((r) => r * M),
     target: 2 * M,
     baselines: false,
     web: true,
@@ -98,10 +103,14 @@ async function main(): Promise<void> {
   if (!web) notes.push("The web API did not answer POST /api/session + GET /api/events: SSE scenarios skipped.");
   console.log(`server flags: ${OUR_FLAGS.join(" ")} (flood limit raised for the senders, everything else on)`);
 
+  const overloadWanted = wanted("overload");
+  // Overload is measured against the saturation each server reaches in this run's sweep of the same N.
+  const neededByOverload = (name: string) =>
+    overloadWanted && (quick ? ["tcp-1000"] : ["tcp-100", "tcp-1000"]).includes(name);
   const scenarios: Scenario[] = [];
   let steadyFromSweep: Results["steady"];
   for (const plan of PLANS) {
-    if (!wanted(plan.name) || (plan.web && !web)) continue;
+    if (!(wanted(plan.name) || neededByOverload(plan.name)) || (plan.web && !web)) continue;
     const rates = quick ? plan.quickRates ?? plan.rates : plan.rates;
     console.log(`${plan.name} (${plan.description}): ours`);
     const ours = await sweepRates(plan.shape, rates, seconds, () => startOurs());
@@ -118,6 +127,18 @@ async function main(): Promise<void> {
       if (atOne) steadyFromSweep = steadyOf(atOne.result);
     }
   }
+
+  let overload;
+  if (overloadWanted) {
+    const inputs: OverloadInput[] = scenarios.filter((s) => neededByOverload(s.name)).map((s) => ({
+      members: s.name === "tcp-100" ? 100 : 1000,
+      sweeps: Object.fromEntries(Object.entries({ ours: s.ours, deno: s.deno, c: s.c }).filter(([, sweep]) => sweep)),
+    }));
+    overload = await overloadPoints(inputs, quick ? [2] : [2, 4], seconds);
+  }
+
+  const redis = wanted("redis") && !quick ? await redisScenario(REDIS_RATES, seconds) : undefined;
+  const abused = wanted("abuse") && (!quick || only) ? await abuse(quick) : undefined;
 
   let steady = steadyFromSweep;
   if (wanted("steady") && !quick) {
@@ -149,14 +170,18 @@ async function main(): Promise<void> {
     steady,
     idle,
     crossCheck,
+    overload,
+    redis,
+    abuse: abused,
     notes,
   };
-  const paths = await writeResults(results);
+  const paths = await writeResults(results, only ? `-${only.join("-")}` : "");
   console.log("\n" + markdown(results));
-  console.log(`written: ${paths.json}, ${paths.markdown}`);
+  console.log(`written: ${[paths.json, paths.markdown, ...paths.charts].join(", ")}`);
 }
 
-const QUICK = new Set(["tcp-1000", "sse-1000", "cross-check"]);
+const QUICK = new Set(["tcp-1000", "sse-1000", "cross-check", "overload"]);
+const REDIS_RATES = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3].map((r) => r * M);
 
 function steadyOf(result: GeneratorResult): Results["steady"] {
   return {

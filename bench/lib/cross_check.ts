@@ -15,7 +15,7 @@ const M = 1e6;
 export async function crossChecks(seconds: number): Promise<Results["crossCheck"]> {
   const checks: Results["crossCheck"] = [];
   const loads = [
-    { label: "ours, N=1000, 2 M deliveries/s", start: () => startOurs(), tcp: 1000, deliveries: 2 * M },
+    { label: "ours, N=1000, 0.5 M deliveries/s", start: () => startOurs(), tcp: 1000, deliveries: 0.5 * M },
     { label: "bare C, N=100, 6 M deliveries/s", start: () => startBaseline("c"), tcp: 100, deliveries: 6 * M },
   ];
   for (const load of loads) {

@@ -31,6 +31,8 @@ export const OUR_FLAGS = [
 export interface RunningServer extends AsyncDisposable {
   pid: number;
   tcpPort: number;
+  /** A second instance of the same room (several instances on Redis): TCP members are spread over both. */
+  tcpPort2?: number;
   httpPort: number | undefined;
   /** Peak and current RSS of the server (KiB), read from /proc. */
   memory(): Promise<{ rssKiB: number; peakKiB: number }>;
@@ -39,6 +41,8 @@ export interface RunningServer extends AsyncDisposable {
 
 export interface GeneratorLoad {
   port: number;
+  /** A second instance's TCP port: TCP members alternate between the two. */
+  port2?: number;
   httpPort?: number;
   tcp: number;
   sse?: number;
@@ -47,7 +51,21 @@ export interface GeneratorLoad {
   rate: number;
   seconds: number;
   holdSeconds?: number;
+  /** Longest wait after the window for what is still on its way (the generator's default: 20 s). */
+  drainSeconds?: number;
   size?: number;
+}
+
+/** A ready member whose socket the server closed, as the generator saw it. */
+export interface Cut {
+  member: string;
+  sender: boolean;
+  /** ms into the sending window (negative: before it). */
+  at_ms: number;
+  /** "closed by server", "Connection reset by peer", … */
+  how: string;
+  /** The last "! …" line the server sent that member (its reason), if any. */
+  said: string;
 }
 
 /** One line of the generator's JSON (see bench/gen.c for every field). */
@@ -71,6 +89,21 @@ export interface GeneratorResult {
   server_rss_kib_tcp: number;
   server_rss_kib_all: number;
   server_rss_kib_end: number;
+  drain_s: number;
+  gaps: number;
+  /** Latency of deliveries from a sender on one instance to a reader on the other (with port2). */
+  p50_cross_ms: number;
+  p99_cross_ms: number;
+  /** Messages the senders' schedule asked for in the window; `sent` is what they got to send. */
+  offered: number;
+  /** Share of the window the senders held bytes the kernel would not take (the server's pushback). */
+  sender_blocked_pct: number;
+  /** Ready members the server closed (setup failures are `setup_failed`, not counted here). */
+  cut_off: number;
+  cut_senders: number;
+  cuts: Cut[];
+  /** The room's leave notices by reason, as the TCP member that saw the most of them saw them. */
+  left: { slow: number; lost: number; other: number };
   setup_failed?: string;
   first_error?: string;
 }
@@ -105,7 +138,7 @@ function quote(arg: string): string {
  * Starts `command` on core 1 with `ulimit -n 65536`; resolves once its output matches every pattern in
  * `wait` (each capture group 1 is returned).
  */
-async function startPinned(
+export async function startPinned(
   command: string[],
   wait: RegExp[],
 ): Promise<{ pid: number; found: string[]; stop(): Promise<void> }> {
@@ -162,7 +195,7 @@ async function startPinned(
   return { pid: child.pid, found, stop };
 }
 
-async function memoryOf(pid: number): Promise<{ rssKiB: number; peakKiB: number }> {
+export async function memoryOf(pid: number): Promise<{ rssKiB: number; peakKiB: number }> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
   const field = (name: string) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+)`, "m"))?.[1] ?? -1);
   return { rssKiB: field("VmRSS"), peakKiB: field("VmHWM") };
@@ -179,19 +212,27 @@ function running(pid: number, tcpPort: number, httpPort: number | undefined, sto
   };
 }
 
-/** Our server (main.ts), both doors on free ports, flood limits raised for the senders. */
-export async function startOurs(extra: string[] = []): Promise<RunningServer> {
+/**
+ * Our server (main.ts), both doors on free ports, with `base` flags (by default the flood limits raised),
+ * then `extra`; `runtime` goes to `deno run` (e.g. `--v8-flags=…`).
+ */
+export async function startOurs(
+  extra: string[] = [],
+  base: string[] = OUR_FLAGS,
+  runtime: string[] = [],
+): Promise<RunningServer> {
   const { pid, found, stop } = await startPinned(
     [
       Deno.execPath(),
       "run",
+      ...runtime,
       "--allow-all",
       `${ROOT}main.ts`,
       "--tcp-port",
       "0",
       "--http-port",
       "0",
-      ...OUR_FLAGS,
+      ...base,
       ...extra,
     ],
     [/tcp listening on \S+:(\d+)/, /http listening on http:\/\/[^:]+:(\d+)/, /^(ready)$/m],
@@ -234,6 +275,8 @@ export async function runGenerator(load: GeneratorLoad, serverPid: number): Prom
     String(load.holdSeconds ?? 0),
   ];
   if (load.httpPort) args.push("--http-port", String(load.httpPort));
+  if (load.port2) args.push("--port2", String(load.port2));
+  if (load.drainSeconds !== undefined) args.push("--drain", String(load.drainSeconds));
   const line = await runPinned(`${OUT}gen`, args);
   return JSON.parse(line.split("\n").at(-1) || "{}");
 }

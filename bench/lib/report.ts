@@ -1,14 +1,19 @@
 /**
- * Writes a bench run to `bench/results/<date>.json` and `<date>.md` (the table the README quotes).
+ * Writes a bench run to `bench/results/<date>.json` and `<date>.md` (the tables the README quotes), and its
+ * charts beside them (`<date>-<scenario>.svg`).
  *
  * @example
  * ```ts
- * const paths = await writeResults(results, false);
+ * const paths = await writeResults(results);
  * console.log(await Deno.readTextFile(paths.markdown));
  * ```
  */
 import { ROOT } from "./procs.ts";
 import { mega, type Sweep } from "./sweep.ts";
+import { writeCharts } from "./figures.ts";
+import { overloadMarkdown, type OverloadPoint } from "../scenarios/overload.ts";
+import { redisMarkdown, type RedisResult } from "../scenarios/redis.ts";
+import { abuseMarkdown, type AbuseResult } from "../scenarios/abuse.ts";
 
 export interface Scenario {
   name: string;
@@ -41,6 +46,9 @@ export interface Results {
     failed?: string;
   };
   crossCheck: { load: string; gen: Record<string, number>; reference: Record<string, number> }[];
+  overload?: OverloadPoint[];
+  redis?: RedisResult;
+  abuse?: AbuseResult;
   notes: string[];
 }
 
@@ -85,9 +93,13 @@ export function markdown(results: Results): string {
     "Saturation = highest rate with nothing lost and p99 < 100 ms; M deliveries/s (64-byte payloads, 10 senders).",
     "A rate counts as failed after 3 failing runs. 'others CPU': what other jobs used meanwhile (2 cores = 200%).",
     "",
-    "| scenario | ours | p50 / p99 ms | server CPU | others CPU | peak RSS MiB | target | bare Deno | bare C | ours/Deno | ours/C |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
+  if (results.scenarios.length > 0) {
+    lines.push(
+      "| scenario | ours | p50 / p99 ms | server CPU | others CPU | peak RSS MiB | target | bare Deno | bare C | ours/Deno | ours/C |",
+      "|---|---|---|---|---|---|---|---|---|---|---|",
+    );
+  }
   for (const s of results.scenarios) {
     const run = s.ours.saturation;
     const latency = run ? `${run.result.p50_ms.toFixed(1)} / ${run.result.p99_ms.toFixed(1)}` : "–";
@@ -134,14 +146,21 @@ export function markdown(results: Results): string {
     }
   }
   if (results.notes.length > 0) lines.push("", ...results.notes.map((note) => `- ${note}`));
+  if (results.overload?.length) lines.push("", overloadMarkdown(results.overload).trimEnd());
+  if (results.redis) lines.push("", redisMarkdown(results.redis).trimEnd());
+  if (results.abuse) lines.push("", abuseMarkdown(results.abuse).trimEnd());
   return lines.join("\n") + "\n";
 }
 
-export async function writeResults(results: Results): Promise<{ json: string; markdown: string }> {
+export async function writeResults(
+  results: Results,
+  suffix = "",
+): Promise<{ json: string; markdown: string; charts: string[] }> {
   const dir = `${ROOT}bench/results/`;
   await Deno.mkdir(dir, { recursive: true });
-  const base = `${dir}${results.date}${results.quick ? "-quick" : ""}`;
+  const base = `${dir}${results.date}${results.quick ? "-quick" : ""}${suffix}`;
   await Deno.writeTextFile(`${base}.json`, JSON.stringify(results, null, 2) + "\n");
   await Deno.writeTextFile(`${base}.md`, markdown(results));
-  return { json: `${base}.json`, markdown: `${base}.md` };
+  const charts = await writeCharts(results, base);
+  return { json: `${base}.json`, markdown: `${base}.md`, charts };
 }

@@ -8,7 +8,7 @@
  * sweep.saturation?.deliveriesPerS;
  * ```
  */
-import { type GeneratorResult, runGenerator, type RunningServer } from "./procs.ts";
+import { type GeneratorLoad, type GeneratorResult, runGenerator, type RunningServer } from "./procs.ts";
 
 export const P99_LIMIT_MS = 100;
 
@@ -36,24 +36,27 @@ export function passes(result: GeneratorResult, messages: number): boolean {
     result.p99_ms >= 0 && result.p99_ms < P99_LIMIT_MS && result.sent >= 0.99 * messages;
 }
 
-/** One run of `shape` at `deliveries`/s on a fresh server. */
+/** One run of `shape` at `deliveries`/s on a fresh server; `more` adds to the generator's load. */
 export async function measure(
   shape: Shape,
   deliveries: number,
   seconds: number,
   start: () => Promise<RunningServer>,
+  more: Partial<GeneratorLoad> = {},
 ): Promise<Run> {
   const members = shape.tcp + shape.sse;
   const rate = deliveries / members;
   await using server = await start();
   const result = await runGenerator({
     port: server.tcpPort,
+    port2: server.tcpPort2,
     httpPort: shape.sse > 0 ? server.httpPort : undefined,
     tcp: shape.tcp,
     sse: shape.sse,
     senders: shape.senders,
     rate,
     seconds,
+    ...more,
   }, server.pid);
   const { peakKiB } = await server.memory();
   return { target: deliveries, pass: passes(result, rate * seconds), result, peakRssKiB: peakKiB };
