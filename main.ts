@@ -102,6 +102,7 @@ export async function startService(config: Config): Promise<Service> {
   console.log("ready");
   return {
     async reload() {
+      http.reload();
       if (tls) await tls.reload();
     },
     backup() {

@@ -188,7 +188,8 @@ export const OPTIONS: Record<string, Option> = {
     key: "tlsCert",
     kind: "string",
     default: "",
-    help: "PEM certificate (chain) file: with --tls-key, the TCP door also serves TLS on --tls-port; reread on SIGHUP",
+    help:
+      "PEM certificate (chain) file: with --tls-key, the web door serves HTTPS and the TCP door also TLS on --tls-port; reread on SIGHUP",
   },
   "tls-key": {
     key: "tlsKey",

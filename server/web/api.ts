@@ -35,11 +35,16 @@ export function currentSession(c: Context<AppEnv>): Promise<Session | undefined>
 }
 
 export function setSessionCookie(c: Context<AppEnv>, session: Session): void {
-  setCookie(c, SESSION_COOKIE, session.token, COOKIE_OPTIONS);
+  setCookie(c, SESSION_COOKIE, session.token, cookieOptions(c));
 }
 
 export function clearSessionCookie(c: Context<AppEnv>): void {
-  deleteCookie(c, SESSION_COOKIE, COOKIE_OPTIONS);
+  deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
+}
+
+/** Served over HTTPS, the cookie is `Secure`: a browser never sends it over plain HTTP. */
+function cookieOptions(c: Context<AppEnv>) {
+  return c.var.config.tlsCert === "" ? COOKIE_OPTIONS : { ...COOKIE_OPTIONS, secure: true };
 }
 
 /** The API's error shape: `{ "error": "human readable message" }`. */

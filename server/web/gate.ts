@@ -4,7 +4,9 @@
  * when it closes. A connection over the limits is answered at once with a short canned `429` (its address
  * has too many) or `503` (the server is full) JSON answer with `Connection: close`, before a byte of its
  * request is looked at, then closed: within {@link REFUSED_LINGER_MS}, or at once, unanswered, when
- * {@link MAX_REFUSING} refused sockets are already waiting (see ConnectionCaps.answering).
+ * {@link MAX_REFUSING} refused sockets are already waiting (see ConnectionCaps.answering). Over HTTPS the
+ * answer has to wait for the TLS handshake: it goes out on the secured socket ({@link ConnectionGate.secured}),
+ * which node names by the same peer address and port.
  *
  * @example
  * ```ts
@@ -41,9 +43,12 @@ const encoder = new TextEncoder();
 
 export class ConnectionGate {
   #refused = new WeakSet<Socket>();
+  /** HTTPS: refused connections waiting for their handshake, by peer `address|port`, with their answer. */
+  #awaitingHandshake = new Map<string, Uint8Array>();
   #answers = new Map<string, Uint8Array>();
 
-  constructor(readonly caps: ConnectionCaps) {}
+  /** `tls`: the server speaks HTTPS, so answers go out only after the handshake. */
+  constructor(readonly caps: ConnectionCaps, readonly tls = false) {}
 
   /** For the server's 'connection' event, ahead of node:http's own listener. */
   admit(socket: Socket): void {
@@ -63,11 +68,22 @@ export class ConnectionGate {
       return;
     }
     const timer = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS);
+    const peer = peerOf(socket);
     socket.once("close", () => {
       clearTimeout(timer);
+      this.#awaitingHandshake.delete(peer);
       answered();
     });
-    socket.end(this.#answer(refusal));
+    if (this.tls) this.#awaitingHandshake.set(peer, this.#answer(refusal));
+    else socket.end(this.#answer(refusal));
+  }
+
+  /** HTTPS, for the server's 'secureConnection' event: a refused connection now gets its answer. */
+  secured(socket: Socket): void {
+    const answer = this.#awaitingHandshake.get(peerOf(socket));
+    if (!answer) return;
+    this.#refused.add(socket);
+    socket.end(answer);
   }
 
   /**
@@ -101,6 +117,10 @@ export class ConnectionGate {
     }
     return bytes;
   }
+}
+
+function peerOf(socket: Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
 }
 
 /** A whole HTTP/1.1 answer with a JSON body, the security headers and `Connection: close`. */

@@ -3,12 +3,15 @@
  * of the app: the connection limits at accept (gate.ts), the `Host` check (hosts.ts, 421), and node:http's
  * own time limits (a request head within `--header-timeout`, a whole request within `--request-timeout`,
  * idle keep-alive connections closed after `--idle-timeout`). The accept watch keeps it accepting after
- * descriptors ran out (accept_watch.ts).
+ * descriptors ran out (accept_watch.ts). With `--tls-cert` it serves HTTPS instead, on the same port
+ * (`node:https`, a TLS handshake within `--header-timeout` too); {@link HttpServer.reload} puts new
+ * certificate files in use for new connections, the open ones (event streams) stay.
  *
  * @example
  * ```ts
  * import type { Config } from "../config.ts";
  * import type { ConnectionCaps } from "../io/caps.ts";
+import { loadTlsFiles, type TlsFiles } from "../io/tls_files.ts";
  * import type { Room } from "../room/room.ts";
  * import type { WebDoor } from "./door.ts";
  * import { startHttp } from "./http.ts";
@@ -19,10 +22,12 @@
  * }
  * ```
  */
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { getRequestListener } from "@hono/node-server";
 import type { Config } from "../config.ts";
 import type { ConnectionCaps } from "../io/caps.ts";
+import { loadTlsFiles, type TlsFiles } from "../io/tls_files.ts";
 import { within } from "../async/deadline.ts";
 import type { Room } from "../room/room.ts";
 import { errorFields, log } from "../ops/log.ts";
@@ -37,6 +42,11 @@ export interface HttpServer {
   readonly url: string;
   /** Makes sure soon that the server still accepts (e.g. descriptors ran out elsewhere). */
   checkAccept(): void;
+  /**
+   * HTTPS only: rereads the certificate files; new connections get them. Files that cannot be used are
+   * logged and the ones in use stay. Resolves to whether the new files were taken.
+   */
+  reload(): boolean;
   shutdown(): Promise<void>;
 }
 
@@ -50,14 +60,21 @@ export async function startHttp(room: Room, web: WebDoor, config: Config, caps: 
   const app = await createChatApp({ room, web, config, connections: caps });
   // Keeping the global Response as Deno's own: the adapter's would break any Deno.serve in the process.
   const serveApp = getRequestListener(app.fetch, { overrideGlobalObjects: false });
-  const gate = new ConnectionGate(caps);
   const headerTimeout = config.headerTimeout * 1000;
-  const server = createServer({
+  const limits = {
     headersTimeout: headerTimeout,
     requestTimeout: config.requestTimeout * 1000,
     keepAliveTimeout: config.idleTimeout * 1000,
     connectionsCheckingInterval: Math.min(MAX_CHECK_INTERVAL_MS, headerTimeout / CHECK_INTERVALS_PER_TIMEOUT),
-  });
+  };
+  const files: TlsFiles | undefined = config.tlsCert === ""
+    ? undefined
+    : { certFile: config.tlsCert, keyFile: config.tlsKey, hostname: config.host };
+  // node:https's server is node:http's with a TLS handshake in front: the same events and limits.
+  const server: Server = files
+    ? createHttpsServer({ ...limits, ...loadTlsFiles(files), handshakeTimeout: headerTimeout }) as unknown as Server
+    : createServer(limits);
+  const gate = new ConnectionGate(caps, files !== undefined);
   server.on("error", (error) => log.error("web.server_error", errorFields(error, true)));
   server.on("clientError", (error, socket) => gate.clientError(error, socket));
   await new Promise<void>((resolve, reject) => {
@@ -81,10 +98,23 @@ export async function startHttp(room: Room, web: WebDoor, config: Config, caps: 
     watch.arrived();
     gate.admit(socket);
   });
+  // A connection refused at accept gets its answer once its handshake is done.
+  if (files) server.prependListener("secureConnection", (socket) => gate.secured(socket));
   const host = address.includes(":") ? `[${address}]` : address;
   return {
-    url: `http://${host}:${port}/`,
+    url: `${files ? "https" : "http"}://${host}:${port}/`,
     checkAccept: () => watch.check(),
+    reload() {
+      if (!files) return false;
+      try {
+        (server as unknown as { setSecureContext(pair: object): void }).setSecureContext(loadTlsFiles(files));
+      } catch (error) {
+        log.error("web.tls_reload_refused", { ...errorFields(error), kept: "the certificate in use" });
+        return false;
+      }
+      log.info("web.tls_reloaded", { cert: files.certFile });
+      return true;
+    },
     async shutdown() {
       watch.stop();
       const closed = new Promise((resolve) => server.close(resolve));

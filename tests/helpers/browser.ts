@@ -62,6 +62,8 @@ export interface ChatPageOptions {
   javaScriptEnabled?: boolean;
   /** false: the page's localStorage throws on every use, as in browsers that forbid site storage. */
   storage?: boolean;
+  /** Trust any certificate (the tests' self-signed ones). */
+  ignoreHTTPSErrors?: boolean;
 }
 
 /** Opens the chat page in a fresh browser context (its own cookies and localStorage). */
@@ -69,6 +71,7 @@ export async function openChat(browser: Browser, url: string, options: ChatPageO
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
     javaScriptEnabled: options.javaScriptEnabled ?? true,
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
   });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   if (options.storage === false) {

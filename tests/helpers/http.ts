@@ -38,7 +38,8 @@ export class WebClient {
   /** The session cookie's value, as the server last set it. */
   token: string | undefined;
 
-  constructor(readonly baseUrl: string) {}
+  /** `client`: for HTTPS with a test certificate (`Deno.createHttpClient({ caCerts })`). */
+  constructor(readonly baseUrl: string, readonly client?: Deno.HttpClient) {}
 
   /** e.g. `http://127.0.0.1:41234` */
   get origin(): string {
@@ -59,7 +60,7 @@ export class WebClient {
       body = JSON.stringify(options.json);
       headers["Content-Type"] = "application/json";
     }
-    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body });
+    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body, client: this.client });
     this.#takeCookie(response.headers);
     const text = await response.text();
     let parsed: unknown = text === "" ? null : text;
@@ -94,7 +95,7 @@ export class WebClient {
   events(lastEventId?: string, query = "", options: { paused?: boolean } = {}): Promise<SseClient> {
     const headers = { ...this.cookieHeader };
     if (lastEventId !== undefined) Object.assign(headers, { "Last-Event-ID": lastEventId });
-    return openEvents(new URL(`/api/events${query}`, this.baseUrl).href, headers, options);
+    return openEvents(new URL(`/api/events${query}`, this.baseUrl).href, headers, { ...options, client: this.client });
   }
 
   /** Opens a stream, reads it up to the `members` frame, closes it: the last event id it saw, to resume from. */

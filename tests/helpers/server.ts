@@ -18,7 +18,7 @@ export interface RunningServer extends AsyncDisposable {
   metricsUrl: string | undefined;
   /** Undefined until the web door exists. */
   httpPort: number | undefined;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `--tls-cert`) */
   httpUrl: string;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
@@ -99,8 +99,8 @@ export async function startServer(
   const tcpPort = Number(text.match(/^tcp listening on \S+:(\d+)$/m)?.[1] ?? 0);
   const tlsMatch = text.match(/^tls listening on \S+:(\d+)$/m);
   const metricsUrl = text.match(/^metrics listening on (\S+)$/m)?.[1];
-  const httpMatch = text.match(/http listening on http:\/\/[^:]+:(\d+)/);
-  const httpPort = httpMatch ? Number(httpMatch[1]) : undefined;
+  const httpMatch = text.match(/http listening on (https?):\/\/[^:]+:(\d+)/);
+  const httpPort = httpMatch ? Number(httpMatch[2]) : undefined;
   let exited: Promise<number> | undefined;
   const stop = (signal: Deno.Signal = "SIGTERM") => {
     if (!exited) {
@@ -122,7 +122,7 @@ export async function startServer(
     tlsPort: tlsMatch ? Number(tlsMatch[1]) : undefined,
     metricsUrl,
     httpPort,
-    httpUrl: `http://127.0.0.1:${httpPort}`,
+    httpUrl: `${httpMatch?.[1] ?? "http"}://127.0.0.1:${httpPort}`,
     output: () => text,
     logs: () => logs,
     async expectLog(pattern, timeoutMs = 10_000) {

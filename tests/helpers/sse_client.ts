@@ -206,10 +206,14 @@ export class SseClient implements AsyncDisposable {
 export async function openEvents(
   url: string,
   headers: Record<string, string> = {},
-  options: { paused?: boolean } = {},
+  options: { paused?: boolean; client?: Deno.HttpClient } = {},
 ): Promise<SseClient> {
   const abort = new AbortController();
-  const response = await fetch(url, { headers: { Accept: "text/event-stream", ...headers }, signal: abort.signal });
+  const response = await fetch(url, {
+    headers: { Accept: "text/event-stream", ...headers },
+    signal: abort.signal,
+    client: options.client,
+  });
   const type = response.headers.get("Content-Type") ?? "";
   if (response.status !== 200 || !type.startsWith("text/event-stream")) {
     const body = await response.text();
