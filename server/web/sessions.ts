@@ -19,6 +19,7 @@ import type { LeaveReason } from "../room/events.ts";
 import { checkName } from "../room/names.ts";
 import type { Member, Room } from "../room/room.ts";
 import type { ConnectionCaps, Slot } from "../io/caps.ts";
+import { GLOBAL_TIMERS, type Timers } from "../async/timers.ts";
 import { errorFields, log } from "../ops/log.ts";
 
 /** What a session needs from a stream: a way to end it (saying why). */
@@ -29,13 +30,15 @@ export interface Closable {
 export interface SessionOptions {
   graceMs: number;
   registrationTimeoutMs: number;
+  /** The global timers unless given (a test's manual clock). */
+  timers?: Timers;
 }
 
 export class Session {
   readonly streams = new Set<Closable>();
   ended = false;
   /** The registration timeout before the first stream, the grace period after the last one. */
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: unknown;
   /** The slot of a sign-in that has not opened a stream yet; its first stream releases it. */
   pending: Slot | undefined;
 
@@ -52,8 +55,11 @@ export class Sessions {
   #byToken = new Map<string, Session>();
   #recalling = new Map<string, Promise<Session | undefined>>();
   #stopped = false;
+  #timers: Timers;
 
-  constructor(readonly room: Room, readonly options: SessionOptions, readonly caps: ConnectionCaps) {}
+  constructor(readonly room: Room, readonly options: SessionOptions, readonly caps: ConnectionCaps) {
+    this.#timers = options.timers ?? GLOBAL_TIMERS;
+  }
 
   /** The live session a cookie token names, if this instance has it. */
   find(token: string | undefined): Session | undefined {
@@ -81,7 +87,7 @@ export class Sessions {
     if (!member) return undefined;
     const session = new Session(token, member);
     this.#byToken.set(token, session);
-    session.timer = setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
+    session.timer = this.#timers.setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
     return session;
   }
 
@@ -110,7 +116,7 @@ export class Sessions {
     const session = new Session(newToken(), member);
     session.pending = this.caps.take(address);
     this.#byToken.set(session.token, session);
-    session.timer = setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
+    session.timer = this.#timers.setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
     await this.room.remember(session.token, member);
     return { session, created: true };
   }
@@ -121,7 +127,7 @@ export class Sessions {
    */
   async attach(session: Session, stream: Closable): Promise<boolean> {
     if (session.ended || this.#stopped) return false;
-    clearTimeout(session.timer);
+    this.#timers.clearTimeout(session.timer);
     session.pending?.release();
     session.pending = undefined;
     session.streams.add(stream);
@@ -133,15 +139,15 @@ export class Sessions {
   detach(session: Session, stream: Closable): void {
     if (!session.streams.delete(stream) || session.ended || this.#stopped) return;
     if (session.streams.size > 0) return;
-    clearTimeout(session.timer);
-    session.timer = setTimeout(() => this.end(session, "lost"), this.options.graceMs);
+    this.#timers.clearTimeout(session.timer);
+    session.timer = this.#timers.setTimeout(() => this.end(session, "lost"), this.options.graceMs);
   }
 
   /** Ends the session now: the member leaves with `reason` and every stream of the session closes. */
   end(session: Session, reason: LeaveReason): void {
     if (session.ended) return;
     session.ended = true;
-    clearTimeout(session.timer);
+    this.#timers.clearTimeout(session.timer);
     session.pending?.release();
     session.pending = undefined;
     this.#byToken.delete(session.token);
@@ -157,7 +163,7 @@ export class Sessions {
   /** For shutdown: stops every timer and changes no presence from now on (members do not leave). */
   stop(): void {
     this.#stopped = true;
-    for (const session of this.#byToken.values()) clearTimeout(session.timer);
+    for (const session of this.#byToken.values()) this.#timers.clearTimeout(session.timer);
   }
 }
 

@@ -9,6 +9,7 @@
  * await room.input(ana, "hello");
  * ```
  */
+import type { Directory } from "../../server/directory/directory.ts";
 import { LocalDirectory } from "../../server/directory/local.ts";
 import type { RoomEvent } from "../../server/room/events.ts";
 import { type Member, Room, type RoomLimits } from "../../server/room/room.ts";
@@ -17,8 +18,12 @@ import type { EventStore } from "../../server/store/store.ts";
 
 export const LIMITS: RoomLimits = { maxMessageBytes: 20, floodBurst: 100, floodRate: 100, history: 20 };
 
-export function testRoom(limits: Partial<RoomLimits> = {}, store: EventStore = new MemoryStore(1000)) {
-  const room = new Room(store, new LocalDirectory(), { ...LIMITS, ...limits });
+export function testRoom(
+  limits: Partial<RoomLimits> = {},
+  store: EventStore = new MemoryStore(1000),
+  directory: Directory = new LocalDirectory(),
+) {
+  const room = new Room(store, directory, { ...LIMITS, ...limits });
   const events: RoomEvent[] = [];
   store.subscribe((event) => events.push(event));
   const present = async (name: string, door: "tcp" | "web" = "tcp"): Promise<Member> => {
