@@ -34,6 +34,8 @@ export const handler = {
           return jsonError(c, 400, result.error);
         case "taken":
           return jsonError(c, 409, result.error);
+        case "closed":
+          return jsonError(c, 503, result.error);
         default:
           return refuse(c, { kind: result.problem, error: result.error });
       }

@@ -47,7 +47,7 @@ export class Session {
 
 export type SignIn =
   | { session: Session; created: boolean }
-  | { error: string; problem: "invalid" | "taken" | "address" | "full" };
+  | { error: string; problem: "invalid" | "taken" | "address" | "full" | "closed" };
 
 const TOKEN_BYTES = 32;
 
@@ -97,6 +97,7 @@ export class Sessions {
    * taken, or over the connection limits for `address`) leaves the user where they were.
    */
   async signIn(name: string, current: Session | undefined, address: string): Promise<SignIn> {
+    if (this.#stopped) return { error: "the server is shutting down", problem: "closed" };
     const check = checkName(name);
     if (!check.ok) return { error: check.error, problem: "invalid" };
     const live = current && !current.ended ? current : undefined;
@@ -106,6 +107,10 @@ export class Sessions {
     if (refusal) return { error: refusal.error, problem: refusal.kind };
     const member = await this.room.claim(name, "web");
     if ("error" in member) return { error: member.error, problem: "taken" };
+    if (this.#stopped) {
+      await this.room.leave(member, "quit");
+      return { error: "the server is shutting down", problem: "closed" };
+    }
     // The limits may have filled while the name was being claimed.
     const late = this.caps.refusal(address, live?.ended ? undefined : live?.pending);
     if (late) {

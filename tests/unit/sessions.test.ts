@@ -230,3 +230,17 @@ Deno.test("after a restart of the sessions on the same directory, a session's to
   assert.equal(await newSessions().resolve(ana.token), undefined, "an ended session is forgotten");
   assert.equal(await restarted.resolve("no such token"), undefined);
 });
+
+Deno.test("once stopped for shutdown, a sign-in is refused as closed, claims no name and starts no timer", async () => {
+  const { clock, sessions, signIn, seen, taken } = setup();
+  const ana = await signIn("Ana");
+  await sessions.attach(ana, new FakeStream());
+  sessions.stop();
+  assert.deepEqual(await sessions.signIn("Bob", undefined, HOME), {
+    error: "the server is shutting down",
+    problem: "closed",
+  });
+  assert.ok(!await taken("Bob"));
+  await clock.advance(REGISTRATION_MS + GRACE_MS);
+  assert.deepEqual(seen(), ["Ana joined"], "nobody leaves while the server shuts down");
+});
