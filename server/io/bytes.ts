@@ -1,5 +1,8 @@
 /** Joins chunks into one buffer of `size` bytes (their total length, by default counted here). */
-export function concat(parts: Uint8Array[], size = parts.reduce((sum, part) => sum + part.length, 0)): Uint8Array {
+export function concat(
+  parts: Uint8Array[],
+  size = parts.reduce((sum, part) => sum + part.length, 0),
+): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let offset = 0;
   for (const part of parts) {

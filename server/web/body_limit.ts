@@ -16,6 +16,7 @@
  * ```
  */
 import type { Context, Env, MiddlewareHandler } from "hono";
+import { concat } from "../io/bytes.ts";
 
 export function limitBody<E extends Env>(
   maxBytes: number | ((c: Context<E>) => number),
@@ -51,11 +52,5 @@ async function readUpTo(stream: ReadableStream<Uint8Array>, max: number): Promis
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return concat(chunks, size);
 }
