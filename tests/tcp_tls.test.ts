@@ -81,17 +81,12 @@ Deno.test("SIGHUP: members stay, new connections get the new certificate", async
   await using tls = await makeCertificates();
   const first = await tls.certificate("first");
   const second = await tls.certificate("second");
-  // The server reads the files at these paths again on SIGHUP: replace them in place.
-  const certFile = `${tls.dir}/live.crt`;
-  const keyFile = `${tls.dir}/live.key`;
-  await Deno.copyFile(first.certFile, certFile);
-  await Deno.copyFile(first.keyFile, keyFile);
+  const { certFile, keyFile, swap } = await tls.live(first);
   await using server = await startServer(["--tls-cert", certFile, "--tls-key", keyFile]);
   await using ana = await joinTls(server.tlsPort!, first.pem, "Ana");
   await using bob = await join(server.tcpPort, "Bob");
 
-  await Deno.copyFile(second.certFile, certFile);
-  await Deno.copyFile(second.keyFile, keyFile);
+  await swap(second);
   server.process.kill("SIGHUP");
   await server.expectLog(/INFO tls\.reloaded cert=\S+live\.crt/);
 
@@ -110,15 +105,21 @@ Deno.test("SIGHUP: members stay, new connections get the new certificate", async
 Deno.test("SIGHUP with broken files keeps the certificate in use and says why", async () => {
   await using tls = await makeCertificates();
   const first = await tls.certificate("first");
-  const certFile = `${tls.dir}/live.crt`;
-  await Deno.copyFile(first.certFile, certFile);
-  await using server = await startServer(["--tls-cert", certFile, "--tls-key", first.keyFile]);
+  const { certFile, keyFile } = await tls.live(first);
+  await using server = await startServer(["--tls-cert", certFile, "--tls-key", keyFile]);
   await Deno.writeTextFile(certFile, "not a certificate\n");
   server.process.kill("SIGHUP");
   await server.expectLog(/ERROR tls\.reload_refused error="TLS certificate \S+live\.crt: no PEM certificate in it"/);
+  await server.expectLog(
+    /ERROR web\.tls_reload_refused error="TLS certificate \S+live\.crt: no PEM certificate in it"/,
+  );
   await using ana = await joinTls(server.tlsPort!, first.pem, "Ana");
   await ana.send("served as before");
   await ana.expectLine("Ana: served as before");
+  using client = Deno.createHttpClient({ caCerts: [first.pem] });
+  const page = await fetch(server.httpUrl, { client });
+  assert.equal(page.status, 200, "the web door serves HTTPS with the certificate in use");
+  await page.body?.cancel();
 });
 
 Deno.test("--no-plain-tcp serves the TCP door over TLS only", async () => {

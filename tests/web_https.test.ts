@@ -67,10 +67,7 @@ Deno.test("HTTPS: SIGHUP gives new connections the new certificate; an open stre
   await using tls = await makeCertificates();
   const first = await tls.certificate("first");
   const second = await tls.certificate("second");
-  const certFile = `${tls.dir}/live.crt`;
-  const keyFile = `${tls.dir}/live.key`;
-  await Deno.copyFile(first.certFile, certFile);
-  await Deno.copyFile(first.keyFile, keyFile);
+  const { certFile, keyFile, swap } = await tls.live(first);
   await using server = await startServer(["--tls-cert", certFile, "--tls-key", keyFile]);
   using firstClient = Deno.createHttpClient({ caCerts: [first.pem] });
   const bea = new WebClient(server.httpUrl, firstClient);
@@ -78,8 +75,7 @@ Deno.test("HTTPS: SIGHUP gives new connections the new certificate; an open stre
   await using events = await bea.events();
   await events.expect((event) => event.event === "members");
 
-  await Deno.copyFile(second.certFile, certFile);
-  await Deno.copyFile(second.keyFile, keyFile);
+  await swap(second);
   server.process.kill("SIGHUP");
   await server.expectLog(/INFO web\.tls_reloaded cert=\S+live\.crt/);
 

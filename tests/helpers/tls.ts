@@ -23,6 +23,17 @@ export interface CertificateFolder extends AsyncDisposable {
   readonly dir: string;
   /** A new key and self-signed certificate for localhost and 127.0.0.1, as `<name>.crt` and `<name>.key`. */
   certificate(name: string): Promise<Certificate>;
+  /**
+   * Files at fixed paths (`live.crt`, `live.key`) holding `first`, for a server to read again on SIGHUP;
+   * `swap` replaces them in place with another certificate.
+   */
+  live(first: Certificate): Promise<LiveFiles>;
+}
+
+export interface LiveFiles {
+  certFile: string;
+  keyFile: string;
+  swap(next: Certificate): Promise<void>;
 }
 
 export async function makeCertificates(): Promise<CertificateFolder> {
@@ -43,6 +54,15 @@ export async function makeCertificates(): Promise<CertificateFolder> {
       }).output();
       if (code !== 0) throw new Error(`openssl req failed: ${new TextDecoder().decode(stderr)}`);
       return { certFile, keyFile, pem: await Deno.readTextFile(certFile) };
+    },
+    async live(first) {
+      const files = { certFile: `${dir}/live.crt`, keyFile: `${dir}/live.key` };
+      const swap = async (next: Certificate) => {
+        await Deno.copyFile(next.certFile, files.certFile);
+        await Deno.copyFile(next.keyFile, files.keyFile);
+      };
+      await swap(first);
+      return { ...files, swap };
     },
     async [Symbol.asyncDispose]() {
       await Deno.remove(dir, { recursive: true });
