@@ -5,9 +5,11 @@
  * @example
  * ```ts
  * import { connectLines } from "./line_conn.ts";
- * const conn = await connectLines({ hostname: "127.0.0.1", port: 60000 }, 10_000);
- * await conn.write("Ana");
- * for await (const line of conn.lines()) console.log(line);
+ * export async function chatAs(name: string): Promise<void> {
+ *   const conn = await connectLines({ hostname: "127.0.0.1", port: 60000 }, 10_000);
+ *   await conn.write(name);
+ *   for await (const line of conn.lines()) console.log(line);
+ * }
  * ```
  */
 

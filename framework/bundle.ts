@@ -5,8 +5,13 @@
  *
  * @example
  * ```ts
- * const bundle = new IslandBundle(islands, { config: new URL("../../deno.json", import.meta.url) });
- * const { path, code } = await bundle.get(); // path: "/_islands/3f2a….js"
+ * import { type BuiltBundle, IslandBundle } from "./bundle.ts";
+ * import { scanIslands } from "./island.ts";
+ * export async function buildFor(root: URL): Promise<BuiltBundle> {
+ *   const islands = await scanIslands(new URL("islands/", root));
+ *   const bundle = new IslandBundle(islands, { config: new URL("deno.json", root) });
+ *   return await bundle.get(); // built on the first call: { path: "/_islands/3f2a….js", code }
+ * }
  * ```
  */
 import { fileURLToPath } from "node:url";

@@ -6,7 +6,8 @@
  *
  * @example
  * ```ts
- * await listModules(new URL("../../routes/", import.meta.url)); // ["_app.tsx", "api/events.ts", "index.tsx"]
+ * import { listModules } from "./files.ts";
+ * await listModules(new URL("../routes/", import.meta.url)); // ["_app.tsx", "api/_middleware.ts", …, "readyz.ts"]
  * ```
  */
 export async function listModules(dir: URL, prefix = ""): Promise<string[]> {

@@ -6,8 +6,9 @@
  *
  * @example
  * ```ts
- * const table = await scanRoutes(new URL("../../routes/", import.meta.url));
- * table.routes.map((route) => route.pattern); // ["/", "/api/events", "/api/messages", "/api/session"]
+ * import { scanRoutes } from "./fs_routes.ts";
+ * const table = await scanRoutes(new URL("../routes/", import.meta.url));
+ * table.routes.map((route) => route.pattern); // ["/", "/healthz", "/metrics", "/readyz", "/api/events", …]
  * ```
  */
 import type { Context, Env, MiddlewareHandler } from "hono";

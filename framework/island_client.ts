@@ -5,8 +5,12 @@
  *
  * @example
  * ```ts
- * import Chat from "../../islands/Chat.tsx";
- * boot({ Chat });
+ * import Chat from "../islands/Chat.tsx";
+ * import { boot } from "./island_client.ts";
+ * // In the browser, as the generated bundle entry does (see entrySource in bundle.ts):
+ * export function start(): void {
+ *   boot({ Chat }); // hydrates every element marked as the `Chat` island, with its props
+ * }
  * ```
  */
 import { type ComponentType, h, hydrate } from "preact";

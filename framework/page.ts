@@ -6,7 +6,8 @@
  * @example
  * ```tsx
  * // routes/hello.tsx
- * export const handler = { GET: (c: Context) => page({ name: "Ana" }) };
+ * import { page, type PageProps } from "../framework/page.ts";
+ * export const handler = { GET: () => page({ name: "Ana" }) };
  * export default function Hello({ data }: PageProps<{ name: string }>) {
  *   return <p>Hello {data.name}</p>;
  * }

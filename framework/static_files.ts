@@ -5,7 +5,10 @@
  *
  * @example
  * ```ts
- * app.use(await staticFiles(new URL("../../static/", import.meta.url)));
+ * import { Hono } from "hono";
+ * import { staticFiles } from "./static_files.ts";
+ * const app = new Hono().use(await staticFiles(new URL("../static/", import.meta.url)));
+ * const response = await app.request("/styles.css"); // 200, text/css, with an ETag
  * ```
  */
 import type { MiddlewareHandler } from "hono";

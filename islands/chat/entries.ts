@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
- * const kept = new EntryWindow(500, initialEvents);
- * if (kept.add(event)) entries.value = kept.entries; // false: already shown
+ * import { EntryWindow } from "./entries.ts";
+ * const kept = new EntryWindow(2, [{ id: "e-1" }, { id: "e-2" }]);
+ * kept.add({ id: "e-2" }); // false: already shown
+ * kept.add({ id: "e-3" }); // true: kept.entries is now e-2, e-3 (e-1 scrolled away)
  * ```
  */
 export class EntryWindow<T extends { id: string }> {

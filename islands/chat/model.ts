@@ -5,9 +5,13 @@
  *
  * @example
  * ```ts
- * const chat = createChat({ events, members, lastEventId });
- * chat.start(); // finds the session (or signs in again with the stored name) and listens
- * await chat.send("hello"); // true once the room took it
+ * import { type ChatInit, createChat } from "./model.ts";
+ * // In the browser, with what the page was rendered with: { events, members, lastEventId }
+ * export async function open(init: ChatInit): Promise<void> {
+ *   const chat = createChat(init);
+ *   chat.start(); // finds the session (or signs in again with the stored name) and listens
+ *   await chat.send("hello"); // true once the room took it
+ * }
  * ```
  */
 import { batch, signal } from "@preact/signals";

@@ -5,6 +5,8 @@
  *
  * @example
  * ```ts
+ * import type { WireMembers } from "../../common/wire.ts";
+ * import { joined, left } from "./roster.ts";
  * let roster: WireMembers = { members: [{ name: "Ana", door: "tcp" }], total: 9000 };
  * roster = joined(roster, { name: "Bob", door: "web" }); // Bob listed (there is room), total 9001
  * roster = left(roster, "Ana"); // Ana no longer listed, total 9000

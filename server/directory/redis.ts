@@ -20,9 +20,11 @@
  * ```ts
  * import { connectRedis } from "../redis/client.ts";
  * import { RedisDirectory } from "./redis.ts";
- * const names = new RedisDirectory(await connectRedis("redis://127.0.0.1:6379"));
- * await names.claim({ id: "m1", name: "Ana", door: "tcp", keys: ["ana"] }); // undefined: had
- * await names.close();
+ * export async function claimAna(url: string): Promise<void> { // e.g. "redis://127.0.0.1:6379"
+ *   const names = new RedisDirectory(await connectRedis(url));
+ *   await names.claim({ id: "m1", name: "Ana", door: "tcp", keys: ["ana"] }); // undefined: had
+ *   await names.close();
+ * }
  * ```
  */
 import { sleep } from "../async/deadline.ts";

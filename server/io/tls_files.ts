@@ -7,8 +7,10 @@
  * @example
  * ```ts
  * import { loadTlsFiles } from "./tls_files.ts";
- * const { cert, key } = loadTlsFiles({ certFile: "cert.pem", keyFile: "key.pem", hostname: "127.0.0.1" });
- * const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 60001, cert, key });
+ * export function listenTls(certFile: string, keyFile: string): Deno.TlsListener {
+ *   const { cert, key } = loadTlsFiles({ certFile, keyFile, hostname: "127.0.0.1" }); // or a one-line TlsError
+ *   return Deno.listenTls({ hostname: "127.0.0.1", port: 60001, cert, key });
+ * }
  * ```
  */
 

@@ -6,7 +6,8 @@
  * @example
  * ```ts
  * import { readiness } from "./health.ts";
- * const { status, body } = readiness(web.ready()); // 503 { ready: false, reason: "redis unreachable" }
+ * readiness(undefined); // { status: 200, body: { ready: true } }
+ * readiness("redis unreachable"); // { status: 503, body: { ready: false, reason: "redis unreachable" } }
  * ```
  */
 

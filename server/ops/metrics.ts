@@ -9,9 +9,14 @@
  *
  * @example
  * ```ts
+ * import type { Flusher } from "../io/flusher.ts";
+ * import type { Room } from "../room/room.ts";
+ * import type { WebDoor } from "../web/door.ts";
  * import { metrics } from "./metrics.ts";
- * metrics.watch({ members: () => room.members(), backlog: flusher.backlog, ready: () => web.ready() });
- * return new Response(await metrics.text(), { headers: { "Content-Type": metrics.contentType } });
+ * export async function scrape(room: Room, flusher: Flusher, web: WebDoor): Promise<Response> {
+ *   metrics.watch({ members: () => room.members(), backlog: flusher.backlog, ready: () => web.ready() }); // once
+ *   return new Response(await metrics.text(), { headers: { "Content-Type": metrics.contentType } });
+ * }
  * ```
  */
 import process from "node:process";

@@ -5,9 +5,13 @@
  *
  * @example
  * ```ts
- * const server = await startMetricsServer({ hostname: "127.0.0.1", port: 9464, ready: () => web.ready() });
- * console.log(`metrics listening on ${server.url}`); // http://127.0.0.1:9464/metrics
- * await server.close();
+ * import type { WebDoor } from "../web/door.ts";
+ * import { startMetricsServer } from "./metrics_server.ts";
+ * export async function serveMetrics(web: WebDoor): Promise<void> {
+ *   const server = await startMetricsServer({ hostname: "127.0.0.1", port: 9464, ready: () => web.ready() });
+ *   console.log(`metrics listening on ${server.url}`); // http://127.0.0.1:9464/metrics
+ *   await server.close();
+ * }
  * ```
  */
 import { createServer, type ServerResponse } from "node:http";

@@ -6,9 +6,12 @@
  * @example
  * ```ts
  * import { connectRedis } from "./client.ts";
- * const redis = await connectRedis("redis://127.0.0.1:6379");
- * await redis.sendCommand(["PING"]);
- * await redis.close();
+ * export async function ping(url: string): Promise<unknown> { // e.g. "redis://127.0.0.1:6379"
+ *   const redis = await connectRedis(url);
+ *   const reply = await redis.sendCommand(["PING"]); // "PONG"
+ *   await redis.close();
+ *   return reply;
+ * }
  * ```
  */
 import { createClient } from "redis";

@@ -4,9 +4,12 @@
  *
  * @example
  * ```ts
+ * import type { RedisLink } from "./client.ts";
  * import { LuaScript } from "./script.ts";
  * const incr = new LuaScript("return redis.call('INCR', KEYS[1])");
- * // await incr.run(redis, ["{chat}:counter"], []);
+ * export function count(redis: RedisLink): Promise<unknown> {
+ *   return incr.run(redis, ["{chat}:counter"], []); // 1, then 2, …
+ * }
  * ```
  */
 import { createHash } from "node:crypto";

@@ -9,8 +9,14 @@
  *
  * @example
  * ```ts
- * const stop = listen(store, fanout, reader, { after: lastEventId }, { history: 20 });
- * stop(); // the reader is gone: its replay ends, it gets nothing more
+ * import type { EventStore } from "../store/store.ts";
+ * import type { Fanout } from "./fanout.ts";
+ * import { listen } from "./listen.ts";
+ * import type { Reader } from "./reader.ts";
+ * export function resume(store: EventStore, fanout: Fanout, reader: Reader, lastEventId: string): void {
+ *   const stop = listen(store, fanout, reader, { after: lastEventId }, { history: 20 }, console.error);
+ *   stop(); // the reader is gone: its replay ends, it gets nothing more
+ * }
  * ```
  */
 import type { EventStore } from "../store/store.ts";

@@ -16,10 +16,12 @@
  * ```ts
  * import { connectRedis } from "../redis/client.ts";
  * import { RedisStore } from "./redis.ts";
- * const store = await RedisStore.open(await connectRedis("redis://127.0.0.1:6379"), { retain: 100_000 });
- * store.subscribe((event) => console.log(event.id, event.text));
- * await store.append({ at: Date.now(), kind: "system", text: "hello" }); // logs "<epoch>-<ms>-<seq> hello"
- * await store.close();
+ * export async function hello(url: string): Promise<void> { // e.g. "redis://127.0.0.1:6379"
+ *   const store = await RedisStore.open(await connectRedis(url), { retain: 100_000 });
+ *   store.subscribe((event) => console.log(event.id, event.text));
+ *   await store.append({ at: Date.now(), kind: "system", text: "hello" }); // logs "<epoch>-<ms>-<seq> hello"
+ *   await store.close();
+ * }
  * ```
  */
 import type { NewEvent, RoomEvent } from "../room/events.ts";

@@ -6,8 +6,10 @@
  *
  * @example
  * ```ts
- * const { db, epoch } = openDatabase("./data/chat.db"); // creates the folder and the file if missing
- * db.prepare("SELECT count(*) AS n FROM events").get();
+ * import { openDatabase } from "./schema.ts";
+ * const { db, epoch } = openDatabase(":memory:"); // or a path: creates the folder and the file if missing
+ * db.prepare("SELECT count(*) AS n FROM events").get(); // { n: 0 }; `epoch` prefixes this store's ids
+ * db.close();
  * ```
  */
 import { DatabaseSync } from "node:sqlite";

@@ -6,10 +6,17 @@
  *
  * @example
  * ```ts
- * const door = new TcpDoor(room, limits, flusher);
- * const address = door.listen(Deno.listen({ hostname: "127.0.0.1", port: 60000 }), "tcp");
- * console.log(`tcp listening on ${address}`);
- * await door.shutdown(); // tells everyone, flushes, closes
+ * import type { Room } from "../room/room.ts";
+ * import { TcpDoor } from "./door.ts";
+ * export async function serveTcp(room: Room): Promise<void> {
+ *   const door = new TcpDoor(room, {
+ *     maxLine: 2048, sendq: 262_144, history: 20, registrationTimeoutMs: 60_000,
+ *     maxPerAddress: 16, maxConnections: 10_000, exempt: "loopback",
+ *   });
+ *   const address = door.listen(Deno.listen({ hostname: "127.0.0.1", port: 60000 }), "tcp");
+ *   console.log(`tcp listening on ${address}`);
+ *   await door.shutdown(); // tells everyone, flushes, closes
+ * }
  * ```
  */
 import { type CapsOptions, ConnectionCaps, type Slot } from "../io/caps.ts";

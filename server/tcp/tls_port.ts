@@ -10,9 +10,13 @@
  *
  * @example
  * ```ts
- * const tls = new TlsPort(door, { hostname: "127.0.0.1", port: 60001, certFile, keyFile });
- * console.log(`tls listening on ${tls.address}`);
- * await tls.reload(); // on SIGHUP
+ * import type { TcpDoor } from "./door.ts";
+ * import { TlsPort } from "./tls_port.ts";
+ * export function serveTls(door: TcpDoor, certFile: string, keyFile: string): void {
+ *   const tls = new TlsPort(door, { hostname: "127.0.0.1", port: 60001, certFile, keyFile });
+ *   console.log(`tls listening on ${tls.address}`);
+ *   Deno.addSignalListener("SIGHUP", () => void tls.reload()); // false, and the old files stay, if unusable
+ * }
  * ```
  */
 import { loadTlsFiles, type TlsFiles, type TlsPair } from "../io/tls_files.ts";

@@ -4,8 +4,12 @@
  *
  * @example
  * ```ts
+ * // routes/api/whoami.ts
+ * import type { Context } from "hono";
+ * import { currentSession, jsonError, NOT_SIGNED_IN } from "../../server/web/api.ts";
+ * import type { AppEnv } from "../../server/web/env.ts";
  * export const handler = {
- *   async GET(c: Context<AppEnv>) {
+ *   async GET(c: Context<AppEnv>): Promise<Response> {
  *     const session = await currentSession(c);
  *     return session ? c.json({ name: session.member.name }) : jsonError(c, 401, NOT_SIGNED_IN);
  *   },

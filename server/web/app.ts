@@ -5,8 +5,14 @@
  *
  * @example
  * ```ts
- * const app = await createChatApp({ room, web, config });
- * const response = await app.request("/styles.css");
+ * import type { Config } from "../config.ts";
+ * import type { Room } from "../room/room.ts";
+ * import { createChatApp } from "./app.ts";
+ * import type { WebDoor } from "./door.ts";
+ * export async function styles(room: Room, web: WebDoor, config: Config): Promise<Response> {
+ *   const app = await createChatApp({ room, web, config });
+ *   return await app.request("/styles.css");
+ * }
  * ```
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";

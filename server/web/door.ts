@@ -8,11 +8,18 @@
  *
  * @example
  * ```ts
- * const web = new WebDoor(room, { sendq: 262_144, history: 20, graceMs: 5000, heartbeatMs: 15_000,
- *   registrationTimeoutMs: 60_000, maxPerAddress: 16, maxConnections: 10_000, exempt: "loopback" }, flusher);
- * const result = await web.signIn("Ana", undefined, "203.0.113.7"); // { session, created: true }
- * // GET /api/events: void web.serve(openEventStream(res), session, lastEventId);
- * await web.shutdown(); // every stream gets `event: shutdown` and ends; nobody leaves the room
+ * import type { Flusher } from "../io/flusher.ts";
+ * import type { Room } from "../room/room.ts";
+ * import { WebDoor } from "./door.ts";
+ * export async function signInAna(room: Room, flusher: Flusher): Promise<void> {
+ *   const web = new WebDoor(room, {
+ *     sendq: 262_144, graceMs: 5000, heartbeatMs: 15_000, registrationTimeoutMs: 60_000,
+ *     maxPerAddress: 16, maxConnections: 10_000, exempt: "loopback",
+ *   }, flusher);
+ *   const result = await web.signIn("Ana", undefined, "203.0.113.7"); // { session, created: true }
+ *   // GET /api/events: await web.serve(openEventStream(res), session, lastEventId, address);
+ *   await web.shutdown(); // every stream gets `event: shutdown` and ends; nobody leaves the room
+ * }
  * ```
  */
 import { type CapsMessages, type CapsOptions, ConnectionCaps } from "../io/caps.ts";

@@ -11,7 +11,6 @@
  * ```ts
  * import type { Config } from "../config.ts";
  * import type { ConnectionCaps } from "../io/caps.ts";
-import { loadTlsFiles, type TlsFiles } from "../io/tls_files.ts";
  * import type { Room } from "../room/room.ts";
  * import type { WebDoor } from "./door.ts";
  * import { startHttp } from "./http.ts";

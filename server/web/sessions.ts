@@ -8,11 +8,16 @@
  *
  * @example
  * ```ts
- * const sessions = new Sessions(room, { graceMs: 5000, registrationTimeoutMs: 60_000 }, caps);
- * const result = await sessions.signIn("Ana", undefined, "203.0.113.7");
- * if ("error" in result) throw new Error(result.error);
- * await sessions.attach(result.session, stream); // everyone sees "Ana joined"
- * sessions.detach(result.session, stream); // five seconds later, unless another stream opens: Ana left
+ * import type { ConnectionCaps } from "../io/caps.ts";
+ * import type { Room } from "../room/room.ts";
+ * import { type Closable, Sessions } from "./sessions.ts";
+ * export async function visit(room: Room, caps: ConnectionCaps, stream: Closable): Promise<void> {
+ *   const sessions = new Sessions(room, { graceMs: 5000, registrationTimeoutMs: 60_000 }, caps);
+ *   const result = await sessions.signIn("Ana", undefined, "203.0.113.7");
+ *   if ("error" in result) throw new Error(result.error);
+ *   await sessions.attach(result.session, stream); // everyone sees "Ana joined"
+ *   sessions.detach(result.session, stream); // five seconds later, unless another stream opens: Ana left
+ * }
  * ```
  */
 import type { LeaveReason } from "../room/events.ts";

@@ -7,11 +7,19 @@
  *
  * @example
  * ```ts
- * const stream = new EventStream(sink, { memberId, flusher, limit, frames, onLive, onEnd });
- * stream.send(RETRY_FRAME);
- * const stop = room.listen(stream, { after: lastEventId });
- * await stream.ended;
- * stop();
+ * import type { Flusher } from "../io/flusher.ts";
+ * import type { Room } from "../room/room.ts";
+ * import { EventStream, type StreamSink } from "./sse.ts";
+ * import { FrameCache, RETRY_FRAME } from "./wire.ts";
+ * export async function serve(sink: StreamSink, room: Room, flusher: Flusher, memberId: string): Promise<void> {
+ *   const stream = new EventStream(sink, {
+ *     memberId, flusher, limit: 262_144, frames: new FrameCache(), onLive: () => {}, onEnd: () => {},
+ *   });
+ *   stream.send(RETRY_FRAME);
+ *   const stop = room.listen(stream, { after: room.position() });
+ *   await stream.ended;
+ *   stop();
+ * }
  * ```
  */
 import type { Flusher } from "../io/flusher.ts";

@@ -5,10 +5,14 @@
  *
  * @example
  * ```ts
- * const arrivals = new Arrivals();
- * const deadline = Date.now() + DEFAULT_TIMEOUT_MS;
- * while (lines.length === 0) {
- *   if (!await arrivals.wait(deadline)) throw new Error("no line in time");
+ * import { Arrivals, DEFAULT_TIMEOUT_MS } from "./arrivals.ts";
+ * const arrivals = new Arrivals(); // the background reader calls arrivals.notify() after each read
+ * export async function firstLine(lines: string[]): Promise<string> {
+ *   const deadline = Date.now() + DEFAULT_TIMEOUT_MS;
+ *   while (lines.length === 0) {
+ *     if (!await arrivals.wait(deadline)) throw new Error("no line in time");
+ *   }
+ *   return lines[0];
  * }
  * ```
  */

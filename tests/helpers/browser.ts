@@ -5,12 +5,15 @@
  *
  * @example
  * ```ts
- * Deno.test({ name: "a page signs in", ...BROWSER_TEST, async fn() {
+ * import { launchBrowser, openChat } from "./browser.ts";
+ * import { startServer } from "./server.ts";
+ * // Deno.test({ name: "a page signs in", ...BROWSER_TEST, fn: aPageSignsIn });
+ * export async function aPageSignsIn(): Promise<void> {
  *   await using server = await startServer();
  *   await using browser = await launchBrowser();
  *   const ana = await openChat(browser, server.httpUrl);
  *   await ana.signIn("Ana");
- * } });
+ * }
  * ```
  */
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";

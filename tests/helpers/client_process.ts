@@ -4,12 +4,14 @@
  *
  * @example
  * ```ts
- * import { startServer } from "./server.ts";
  * import { ChatClient } from "./client_process.ts";
- * await using server = await startServer();
- * await using ana = ChatClient.start(server.tcpPort, ["--name", "Ana"]);
- * await ana.expectLine(/^Hello, Ana!/);
- * await ana.type("hello");
+ * import { startServer } from "./server.ts";
+ * export async function anaSaysHello(): Promise<void> {
+ *   await using server = await startServer();
+ *   await using ana = ChatClient.start(server.tcpPort, ["--name", "Ana"]);
+ *   await ana.expectLine(/^Hello, Ana!/);
+ *   await ana.type("hello");
+ * }
  * ```
  */
 

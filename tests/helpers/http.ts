@@ -5,11 +5,16 @@
  *
  * @example
  * ```ts
- * await using server = await startServer();
- * const ana = new WebClient(server.httpUrl);
- * assert.equal((await ana.signIn("Ana")).status, 201);
- * await using events = await ana.events();
- * await ana.say("hello");
+ * import assert from "node:assert/strict";
+ * import { WebClient } from "./http.ts";
+ * import { startServer } from "./server.ts";
+ * export async function anaSaysHello(): Promise<void> {
+ *   await using server = await startServer();
+ *   const ana = new WebClient(server.httpUrl);
+ *   assert.equal((await ana.signIn("Ana")).status, 201);
+ *   await using events = await ana.events();
+ *   await ana.say("hello");
+ * }
  * ```
  */
 import type { WireEvent } from "../../common/wire.ts";

@@ -4,9 +4,12 @@
  *
  * @example
  * ```ts
- * const samples = await scrape(`${server.httpUrl}/metrics`);
- * samples.get('chat_messages_received_total{door="tcp"}'); // 3
- * await scrapeUntil(url, (s) => s.get("chat_sse_resets_total")! >= 1);
+ * import { scrape, scrapeUntil } from "./metrics.ts";
+ * export async function countsOf(httpUrl: string): Promise<void> {
+ *   const samples = await scrape(`${httpUrl}/metrics`);
+ *   samples.get('chat_messages_received_total{door="tcp"}'); // 3
+ *   await scrapeUntil(`${httpUrl}/metrics`, (s) => s.get("chat_sse_resets_total")! >= 1);
+ * }
  * ```
  */
 

@@ -4,8 +4,11 @@
  *
  * @example
  * ```ts
- * const answer = await rawExchange(port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
- * answer.status; // 200
+ * import { rawExchange } from "./raw_http.ts";
+ * export async function homeStatus(port: number): Promise<number> {
+ *   const answer = await rawExchange(port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+ *   return answer.status; // 200
+ * }
  * ```
  */
 

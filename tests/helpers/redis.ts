@@ -5,8 +5,12 @@
  *
  * @example
  * ```ts
- * await using redis = await startRedis();
- * await using server = await startServer(["--redis", redis.url]);
+ * import { startRedis } from "./redis.ts";
+ * import { startServer } from "./server.ts";
+ * export async function onRedis(): Promise<void> {
+ *   await using redis = await startRedis();
+ *   await using server = await startServer(["--redis", redis.url]);
+ * }
  * ```
  */
 import { freePort } from "./ports.ts";

@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import { testRoom } from "./room.ts";
  * const { room, events, present } = testRoom();
  * const ana = await present("Ana");
- * await room.input(ana, "hello");
+ * await room.input(ana, "hello"); // events: Ana's join, then her message
  * ```
  */
 import type { Directory } from "../../server/directory/directory.ts";

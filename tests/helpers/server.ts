@@ -3,8 +3,12 @@
  *
  * @example
  * ```ts
- * await using server = await startServer(["--flood-burst", "100"]);
- * const client = await connectTcp(server.tcpPort);
+ * import { startServer } from "./server.ts";
+ * import { connectTcp } from "./tcp_client.ts";
+ * export async function connect(): Promise<void> {
+ *   await using server = await startServer(["--flood-burst", "100"]);
+ *   await using client = await connectTcp(server.tcpPort);
+ * }
  * ```
  */
 

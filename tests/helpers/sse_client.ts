@@ -5,9 +5,12 @@
  *
  * @example
  * ```ts
- * await using stream = await openEvents(`${server.httpUrl}/api/events`, { Cookie: cookie });
- * const message = await stream.expect((event) => event.data.includes("hello"));
- * console.log(message.id, JSON.parse(message.data));
+ * import { openEvents } from "./sse_client.ts";
+ * export async function awaitHello(httpUrl: string, cookie: string): Promise<void> {
+ *   await using stream = await openEvents(`${httpUrl}/api/events`, { Cookie: cookie });
+ *   const message = await stream.expect((event) => event.data.includes("hello"));
+ *   console.log(message.id, JSON.parse(message.data));
+ * }
  * ```
  */
 import { Arrivals, DEFAULT_TIMEOUT_MS } from "./arrivals.ts";

@@ -5,10 +5,14 @@
  *
  * @example
  * ```ts
- * await using server = await startServer();
- * await using ana = await join(server.tcpPort, "Ana");
- * await ana.send("hello");
- * await ana.expectLine("Ana: hello");
+ * import { startServer } from "./server.ts";
+ * import { join } from "./tcp_client.ts";
+ * export async function anaSaysHello(): Promise<void> {
+ *   await using server = await startServer();
+ *   await using ana = await join(server.tcpPort, "Ana");
+ *   await ana.send("hello");
+ *   await ana.expectLine("Ana: hello");
+ * }
  * ```
  */
 

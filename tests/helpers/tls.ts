@@ -5,10 +5,15 @@
  *
  * @example
  * ```ts
- * await using tls = await makeCertificates();
- * const first = await tls.certificate("first");
- * await using server = await startServer(["--tls-cert", first.certFile, "--tls-key", first.keyFile]);
- * await using ana = await joinTls(server.tlsPort!, first.pem, "Ana");
+ * import { startServer } from "./server.ts";
+ * import { joinTls } from "./tcp_client.ts";
+ * import { makeCertificates } from "./tls.ts";
+ * export async function overTls(): Promise<void> {
+ *   await using tls = await makeCertificates();
+ *   const first = await tls.certificate("first");
+ *   await using server = await startServer(["--tls-cert", first.certFile, "--tls-key", first.keyFile]);
+ *   await using ana = await joinTls(server.tlsPort!, first.pem, "Ana");
+ * }
  * ```
  */
 

@@ -5,9 +5,11 @@
  * @example
  * ```ts
  * import { Tmux } from "./tmux.ts";
- * await using term = await Tmux.start(["cat"]);
- * await term.type("hello");
- * await term.waitFor(/hello/);
+ * export async function echo(): Promise<void> {
+ *   await using term = await Tmux.start(["cat"]);
+ *   await term.type("hello");
+ *   await term.waitFor(/hello/);
+ * }
  * ```
  */
 
