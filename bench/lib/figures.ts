@@ -5,7 +5,11 @@
  *
  * @example
  * ```ts
- * const paths = await writeCharts(results, "bench/results/2026-12-01");
+ * import type { Results } from "./report.ts";
+ * import { writeCharts } from "./figures.ts";
+ * export async function draw(results: Results): Promise<string[]> {
+ *   return await writeCharts(results, "bench/results/2026-12-01"); // one SVG path per scenario
+ * }
  * ```
  */
 import { type ChartPoint, type ChartSeries, type ChartSpec, chartSvg } from "./chart.ts";

@@ -28,7 +28,8 @@ export async function idleRun(web: boolean): Promise<Results["idle"]> {
     tcp,
     sse,
     senders: 1,
-    rate: 1,
+    // Deliveries per second: one message to all of them in the one second.
+    rate: tcp + sse,
     seconds: 1,
     holdSeconds: IDLE_HOLD_S,
   }, server.pid);

@@ -4,8 +4,12 @@
  *
  * @example
  * ```ts
- * await using redis = await startRedis();
- * await using server = await startOurs(["--redis", redis.url]);
+ * import { startOurs } from "./procs.ts";
+ * import { startRedis } from "./redis.ts";
+ * export async function onRedis(): Promise<void> {
+ *   await using redis = await startRedis();
+ *   await using _server = await startOurs(["--redis", redis.url]);
+ * }
  * ```
  */
 import { memoryOf, type RunningServer, startPinned } from "./procs.ts";

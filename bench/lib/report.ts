@@ -4,8 +4,11 @@
  *
  * @example
  * ```ts
- * const paths = await writeResults(results);
- * console.log(await Deno.readTextFile(paths.markdown));
+ * import { type Results, writeResults } from "./report.ts";
+ * export async function save(results: Results): Promise<void> {
+ *   const paths = await writeResults(results);
+ *   console.log(await Deno.readTextFile(paths.markdown));
+ * }
  * ```
  */
 import { ROOT } from "./procs.ts";

@@ -4,8 +4,12 @@
  *
  * @example
  * ```ts
- * const sweep = await sweepRates({ tcp: 1000, sse: 0, senders: 10 }, [1e6, 2e6], 2, startOurs);
- * sweep.saturation?.deliveriesPerS;
+ * import { startOurs } from "./procs.ts";
+ * import { sweepRates } from "./sweep.ts";
+ * export async function tcp1000() {
+ *   const sweep = await sweepRates({ tcp: 1000, sse: 0, senders: 10 }, [1e6, 2e6], 2, startOurs);
+ *   return sweep.saturation; // the highest rate that passed, if any
+ * }
  * ```
  */
 import { type GeneratorLoad, type GeneratorResult, runGenerator, type RunningServer } from "./procs.ts";

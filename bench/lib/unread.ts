@@ -5,9 +5,12 @@
  *
  * @example
  * ```ts
- * const sampler = unreadSampler(server.tcpPort);
- * // … a run …
- * const { peakBytes, secondsWaiting } = sampler.stop();
+ * import { unreadSampler } from "./unread.ts";
+ * export async function during(tcpPort: number, run: () => Promise<void>) {
+ *   const sampler = unreadSampler(tcpPort);
+ *   await run();
+ *   return sampler.stop(); // { peakBytes, secondsWaiting }
+ * }
  * ```
  */
 

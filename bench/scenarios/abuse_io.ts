@@ -4,9 +4,12 @@
  *
  * @example
  * ```ts
- * const sampler = rssSampler(pid);
- * const member = await tcpMember(port, "ana");
- * const peakKiB = sampler.stop();
+ * import { rssSampler, tcpMember } from "./abuse_io.ts";
+ * export async function oneMember(pid: number, port: number): Promise<number> {
+ *   const sampler = rssSampler(pid);
+ *   await tcpMember(port, "ana");
+ *   return sampler.stop(); // peak RSS in KiB
+ * }
  * ```
  */
 

@@ -5,8 +5,12 @@
  *
  * @example
  * ```ts
- * const points = await overloadPoints([{ members: 100, sweeps: { ours } }], [2, 4], 5);
- * console.log(overloadMarkdown(points));
+ * import type { Sweep } from "../lib/sweep.ts";
+ * import { overloadMarkdown, overloadPoints } from "./overload.ts";
+ * export async function atTwiceAndFour(ours: Sweep): Promise<void> {
+ *   const points = await overloadPoints([{ members: 100, sweeps: { ours } }], [2, 4], 5);
+ *   console.log(overloadMarkdown(points));
+ * }
  * ```
  */
 import type { RunningServer } from "../lib/procs.ts";
@@ -113,7 +117,7 @@ export function overloadMarkdown(points: OverloadPoint[]): string {
     "behind: see its CPU). 'unread': the most input that waited in the server's receive queues (it stopped reading, or",
     "read slower than it came). p50/p99 count from each message's scheduled send time (open loop), so they include the",
     "time it waited to be read.",
-    "How often our input paused is not reported: the server counts it (Backlog.pauses) but neither logs nor serves it.",
+    "How often our input paused is not in this table: the server serves it as `chat_backlog_pauses_total` on /metrics.",
     "",
     "| N | server | saturation M/s | offered M/s | delivered M/s | of sat. | sent | lost | cut off (senders) | p50 / p99 ms | peak RSS MiB | unread MiB | gen / others CPU | bar |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",

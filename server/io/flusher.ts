@@ -13,8 +13,11 @@ import { within } from "../async/deadline.ts";
 
 /** What the flusher drives: something that can start one write of all it has queued. */
 export interface Flushable {
-  /** Starts one write of everything queued; undefined when there is nothing to do or a write is in flight. */
-  flush(): Promise<void> | undefined;
+  /**
+   * Starts one write of everything queued, at time `now` (ms, the round's start); undefined when there is
+   * nothing to do or a write is in flight.
+   */
+  flush(now: number): Promise<void> | undefined;
   /** Looks at a write in flight at time `now` (ms): too old, and the socket is refusing. */
   check(now: number): void;
 }
@@ -97,8 +100,10 @@ export class Flusher {
   async #rounds(): Promise<void> {
     while (this.#dirty.size > 0) {
       const writes: Promise<void>[] = [];
+      // One clock read per round: reading it per write cost a third of the server's CPU under load.
+      const now = this.now();
       for (const outbox of this.#dirty) {
-        const write = outbox.flush();
+        const write = outbox.flush(now);
         if (write) writes.push(write);
       }
       this.#dirty.clear();

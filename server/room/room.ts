@@ -225,7 +225,8 @@ export class Room {
 
   async #input(member: Member, raw: string): Promise<Outcome> {
     if (!member.present) return error("not_present", "you are not in the room");
-    if (encoder.encode(raw).length > this.limits.maxMessageBytes) {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: most lines are measured without encoding them.
+    if (raw.length * 3 > this.limits.maxMessageBytes && encoder.encode(raw).length > this.limits.maxMessageBytes) {
       return error("too_long", `message too long (max ${this.limits.maxMessageBytes} bytes), not sent`);
     }
     const text = sanitize(raw);
