@@ -28,8 +28,8 @@ export async function idleRun(web: boolean): Promise<Results["idle"]> {
     tcp,
     sse,
     senders: 1,
-    // Deliveries per second: one message to all of them in the one second.
-    rate: tcp + sse,
+    // Messages per second: one message, to all of them.
+    rate: 1,
     seconds: 1,
     holdSeconds: IDLE_HOLD_S,
   }, server.pid);
@@ -56,6 +56,9 @@ export async function idleRun(web: boolean): Promise<Results["idle"]> {
     allReceived: r.lost === 0 && r.expected === tcp + sse,
     received: r.received,
     expected: r.expected,
+    cutOff: r.cut_off,
+    cuts: r.cuts,
+    left: r.left,
   };
   console.log(`  ${JSON.stringify(idle)}`);
   return idle;

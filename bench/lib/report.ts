@@ -11,7 +11,7 @@
  * }
  * ```
  */
-import { ROOT } from "./procs.ts";
+import { type Cut, type GeneratorResult, ROOT } from "./procs.ts";
 import { mega, type Sweep } from "./sweep.ts";
 import { writeCharts } from "./figures.ts";
 import { overloadMarkdown, type OverloadPoint } from "../scenarios/overload.ts";
@@ -45,6 +45,10 @@ export interface Results {
     allReceived: boolean;
     received: number;
     expected: number;
+    /** Members the server closed during the run, with the first few reasons, and the leaves members saw. */
+    cutOff?: number;
+    cuts?: Cut[];
+    left?: GeneratorResult["left"];
     /** Why the members could not all be set up, if they could not. */
     failed?: string;
   };
@@ -135,7 +139,10 @@ export function markdown(results: Results): string {
         `Idle (${i.tcp} TCP + ${i.sse} SSE held 30 s): ${
           i.tcpKiBPerMember.toFixed(1)
         } KiB per idle TCP member${sse}; ` +
-          `final message received ${i.received} of ${i.expected}.`,
+          `final message received ${i.received} of ${i.expected}` +
+          (i.cutOff ? `; ${i.cutOff} members cut off (first: ${i.cuts?.[0]?.how ?? "?"})` : "") +
+          (i.left ? `; leaves seen: ${i.left.slow} too slow, ${i.left.lost} lost, ${i.left.other} other` : "") +
+          ".",
       );}
   }
   if (results.crossCheck.length > 0) {

@@ -5,7 +5,9 @@
  * then run one tiny chunk at a time and the event loop spends itself on promise bookkeeping.
  *
  * It also keeps the server's {@link Backlog}, and watches writes in flight: one that a socket has not
- * completed for {@link STALL_MS} means that socket is refusing bytes (see Outbox).
+ * completed for {@link STALL_MS} means that socket is refusing bytes (see Outbox). Those times are counted
+ * on the server's own clock ({@link Flusher.serverTime}): while the event loop is held up, a write that
+ * completed cannot be seen to, and the socket must not be blamed for it.
  */
 import { Backlog } from "./backlog.ts";
 import { concat } from "./bytes.ts";
@@ -14,11 +16,11 @@ import { within } from "../async/deadline.ts";
 /** What the flusher drives: something that can start one write of all it has queued. */
 export interface Flushable {
   /**
-   * Starts one write of everything queued, at time `now` (ms, the round's start); undefined when there is
+   * Starts one write of everything queued, at server time `now` (ms, the round's start); undefined when there is
    * nothing to do or a write is in flight.
    */
   flush(now: number): Promise<void> | undefined;
-  /** Looks at a write in flight at time `now` (ms): too old, and the socket is refusing. */
+  /** Looks at a write in flight at server time `now` (ms): too old, and the socket is refusing. */
   check(now: number): void;
 }
 
@@ -27,6 +29,8 @@ export const ROUND_WAIT_MS = 50;
 export const STALL_MS = 2000;
 /** The server backlog at which input pauses, by default (see Backlog). */
 export const BACKLOG_HIGH = 16 * 1024 * 1024;
+/** The most one reading of the server clock may move on: a longer gap is the event loop held up. */
+export const MAX_TICK_MS = 1000;
 
 export interface FlusherOptions {
   backlogHigh?: number;
@@ -46,11 +50,27 @@ export class Flusher {
   #running = false;
   #lastParts: Uint8Array[] = [];
   #lastJoined: Uint8Array | undefined;
+  #lastReal: number;
+  #serverTime = 0;
 
   constructor(options: FlusherOptions = {}) {
     this.backlog = new Backlog(options.backlogHigh ?? BACKLOG_HIGH);
     this.now = options.now ?? (() => performance.now());
     this.#watchMs = options.watchMs ?? STALL_MS / 4;
+    this.#lastReal = this.now();
+  }
+
+  /**
+   * Milliseconds of the server's own running time, for judging sockets: it moves with the clock, but by at
+   * most {@link MAX_TICK_MS} between two readings (the watch reads it every {@link STALL_MS}/4). Measured
+   * with 5,000 TCP and 5,000 SSE members joining, the event loop was once held 16 s; on the wall clock every
+   * TCP member then looked stalled for 30 s, and all of them were cut off while their kernel queues were empty.
+   */
+  serverTime(): number {
+    const real = this.now();
+    this.#serverTime += Math.min(Math.max(real - this.#lastReal, 0), MAX_TICK_MS);
+    this.#lastReal = real;
+    return this.#serverTime;
   }
 
   /**
@@ -93,7 +113,7 @@ export class Flusher {
 
   /** Looks at every write in flight now (the watch timer calls this; tests call it with their clock). */
   check(): void {
-    const now = this.now();
+    const now = this.serverTime();
     for (const outbox of [...this.#writing]) outbox.check(now);
   }
 
@@ -101,7 +121,7 @@ export class Flusher {
     while (this.#dirty.size > 0) {
       const writes: Promise<void>[] = [];
       // One clock read per round: reading it per write cost a third of the server's CPU under load.
-      const now = this.now();
+      const now = this.serverTime();
       for (const outbox of this.#dirty) {
         const write = outbox.flush(now);
         if (write) writes.push(write);

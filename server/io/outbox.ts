@@ -164,8 +164,8 @@ export class Outbox implements Flushable {
     if (this.#partial) {
       this.#chunks.unshift(bytes.subarray(written));
       // A socket that takes some is slow, not gone: the time limit counts from its last progress.
-      if (this.refusing) this.#refusingSince = this.flusher.now();
-      else this.#refuse(this.flusher.now());
+      if (this.refusing) this.#refusingSince = this.flusher.serverTime();
+      else this.#refuse(this.flusher.serverTime());
     } else if (this.refusing) {
       // The socket took all it was handed: what waits now is the server's to write.
       this.#refusingSince = undefined;

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type ByteWriter, Outbox, REFUSE_LIMIT_MS } from "../../server/io/outbox.ts";
-import { Flusher, STALL_MS } from "../../server/io/flusher.ts";
+import { Flusher, MAX_TICK_MS, STALL_MS } from "../../server/io/flusher.ts";
 
 /** A socket whose writes complete when the test says, taking as many bytes as it says. */
 class FakeSocket implements ByteWriter {
@@ -23,6 +23,7 @@ class FakeSocket implements ByteWriter {
 }
 
 const bytes = (n: number) => new Uint8Array(n);
+const WATCH_MS = STALL_MS / 4;
 const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function setup(limit = 1000, backlogHigh = 10_000) {
@@ -31,11 +32,19 @@ function setup(limit = 1000, backlogHigh = 10_000) {
   const socket = new FakeSocket();
   const events: string[] = [];
   const outbox = new Outbox(socket, flusher, limit, () => events.push("overflow"), () => events.push("error"));
+  /** Time passes with the server running: the watch looks every quarter second, as its timer would. */
   const advance = (ms: number) => {
+    for (let left = ms; left > 0; left -= WATCH_MS) {
+      now += Math.min(left, WATCH_MS);
+      flusher.check();
+    }
+  };
+  /** Time passes with the event loop held up: nothing looks until it is over. */
+  const holdUp = (ms: number) => {
     now += ms;
     flusher.check();
   };
-  return { flusher, socket, outbox, events, advance };
+  return { flusher, socket, outbox, events, advance, holdUp };
 }
 
 Deno.test("bytes for a socket that takes them never cut it off, however many: they are the server's backlog", async () => {
@@ -176,4 +185,19 @@ Deno.test("a socket at a line boundary has no unfinished line", async () => {
   socket.take();
   await turn();
   assert.equal(outbox.unfinishedLine().length, 0);
+});
+
+Deno.test("a stretch in which the server itself was held up is not counted against a socket", async () => {
+  const { outbox, events, advance, holdUp } = setup(1_000_000);
+  outbox.push(bytes(10));
+  await turn();
+  holdUp(REFUSE_LIMIT_MS * 2);
+  assert.ok(!outbox.refusing, `a held-up event loop counts as at most ${MAX_TICK_MS} ms`);
+  advance(STALL_MS - MAX_TICK_MS);
+  assert.ok(outbox.refusing, "time the server ran counts");
+  holdUp(REFUSE_LIMIT_MS * 2);
+  advance(REFUSE_LIMIT_MS - STALL_MS - 2 * MAX_TICK_MS);
+  assert.deepEqual(events, []);
+  advance(REFUSE_LIMIT_MS);
+  assert.deepEqual(events, ["overflow"]);
 });
