@@ -33,8 +33,11 @@ export interface Service {
  * (throws) when the connection limits do not fit in the process's file descriptor limit.
  */
 export async function startService(config: Config): Promise<Service> {
-  // Bad TLS files are refused before anything is opened.
-  if (config.tlsCert !== "") loadTlsFiles({ certFile: config.tlsCert, keyFile: config.tlsKey, hostname: config.host });
+  // Read and checked once, before anything is opened: bad files are refused here, good ones serve both doors.
+  const tlsFiles = config.tlsCert === ""
+    ? undefined
+    : { certFile: config.tlsCert, keyFile: config.tlsKey, hostname: config.host };
+  const tlsLoaded = tlsFiles && { files: tlsFiles, pair: loadTlsFiles(tlsFiles) };
   const limits = await raiseFdLimit();
   const problem = limits && fdProblem(config.maxConnections, limits);
   if (problem) throw new Error(problem);
@@ -62,7 +65,7 @@ export async function startService(config: Config): Promise<Service> {
     registrationTimeoutMs: config.registrationTimeout * 1000,
     ...limitsOptions,
   }, flusher);
-  const http = await startHttp(room, web, config, caps);
+  const http = await startHttp(room, web, config, caps, tlsLoaded);
   const tcp = new TcpDoor(
     room,
     {
@@ -82,9 +85,8 @@ export async function startService(config: Config): Promise<Service> {
     console.log(`tcp listening on ${tcp.listen(plain, "tcp")}`);
   }
   let tls: TlsPort | undefined;
-  if (config.tlsCert !== "") {
-    const files = { certFile: config.tlsCert, keyFile: config.tlsKey, hostname: config.host };
-    tls = new TlsPort(tcp, { ...files, port: config.tlsPort });
+  if (tlsLoaded) {
+    tls = new TlsPort(tcp, { ...tlsLoaded.files, port: config.tlsPort }, tlsLoaded.pair);
     console.log(`tls listening on ${tls.address}`);
   }
   console.log(`http listening on ${http.url}`);

@@ -1,5 +1,6 @@
 /** What a hostile TCP client costs the server: memory follows the bytes it sent, not how it split them. */
 import assert from "node:assert/strict";
+import { rss } from "./helpers/memory.ts";
 import { startServer } from "./helpers/server.ts";
 import { connectTcp, DEFAULT_TIMEOUT_MS, join, type TcpClient, WELCOME } from "./helpers/tcp_client.ts";
 
@@ -8,12 +9,6 @@ const BYTES_EACH = 2048;
 const ONE_BYTE = Uint8Array.of(0x78);
 const NEWLINE = Uint8Array.of(0x0a);
 const WARM_UP_ROUNDS = 2;
-
-/** The server's resident memory in bytes, as the kernel counts it. */
-function rss(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(status.match(/^VmRSS:\s+(\d+) kB$/m)![1]) * 1024;
-}
 
 /** Bytes the kernel holds on either side of the door's sockets: sent by a client, not yet read by the server. */
 function unread(port: number): number {

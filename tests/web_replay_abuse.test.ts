@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { WebClient } from "./helpers/http.ts";
+import { rss } from "./helpers/memory.ts";
 import { startServer } from "./helpers/server.ts";
 import { join } from "./helpers/tcp_client.ts";
 
@@ -11,11 +12,6 @@ const EVENTS = 10_000;
 const TEXT_BYTES = 2_000;
 const STREAMS = 4;
 const WATCH_MS = 3_000;
-
-function rss(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(status.match(/^VmRSS:\s+(\d+) kB$/m)![1]) * 1024;
-}
 
 Deno.test("streams replaying the whole log that never read cost their send queues, not the gap", async () => {
   const dir = await Deno.makeTempDir({ prefix: "chat-replay-" });

@@ -62,9 +62,10 @@ export class Flusher {
 
   /**
    * Milliseconds of the server's own running time, for judging sockets: it moves with the clock, but by at
-   * most {@link MAX_TICK_MS} between two readings (the watch reads it every {@link STALL_MS}/4). Measured
-   * with 5,000 TCP and 5,000 SSE members joining, the event loop was once held 16 s; on the wall clock every
-   * TCP member then looked stalled for 30 s, and all of them were cut off while their kernel queues were empty.
+   * most {@link MAX_TICK_MS} between two readings (the watch reads it every {@link STALL_MS}/4), so an event
+   * loop held up (once 16 s, with 5,000 TCP and 5,000 SSE members joining) is not charged to the sockets
+   * whose completed writes it could not see. That alone did not stop those TCP members being cut off: their
+   * writes stayed pending far longer (see the README's "An idle browser member").
    */
   serverTime(): number {
     const real = this.now();

@@ -31,9 +31,13 @@ export class TlsPort {
   #listener: Deno.TlsListener;
   #port: number;
 
-  /** Opens the port; throws a one-line TlsError when the files cannot be used. */
-  constructor(private readonly door: TcpDoor, private readonly options: TlsPortOptions) {
-    this.#listener = this.#open(options.port);
+  /** Opens the port with `pair` (read from the files if not given); throws a one-line TlsError when they cannot be used. */
+  constructor(
+    private readonly door: TcpDoor,
+    private readonly options: TlsPortOptions,
+    pair: TlsPair = loadTlsFiles(options),
+  ) {
+    this.#listener = this.#open(options.port, pair);
     // Port 0 asked for any free port: reloads keep the one it got.
     this.#port = this.#listener.addr.port;
     door.listen(this.#listener, "tls");
@@ -69,7 +73,7 @@ export class TlsPort {
     return true;
   }
 
-  #open(port: number, { cert, key }: TlsPair = loadTlsFiles(this.options)): Deno.TlsListener {
+  #open(port: number, { cert, key }: TlsPair): Deno.TlsListener {
     return Deno.listenTls({ hostname: this.options.hostname, port, cert, key });
   }
 }

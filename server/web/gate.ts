@@ -21,6 +21,7 @@
  */
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { concat } from "../io/bytes.ts";
 import type { ConnectionCaps, Refusal } from "../io/caps.ts";
 import { counters } from "../ops/counters.ts";
 import { log } from "../ops/log.ts";
@@ -134,8 +135,5 @@ function cannedAnswer(status: string, json: string): Uint8Array {
     "Connection": "close",
   };
   const head = `HTTP/1.1 ${status}\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n";
-  const bytes = new Uint8Array(head.length + body.length);
-  bytes.set(encoder.encode(head));
-  bytes.set(body, head.length);
-  return bytes;
+  return concat([encoder.encode(head), body]);
 }

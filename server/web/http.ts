@@ -3,7 +3,7 @@
  * of the app: the connection limits at accept (gate.ts), the `Host` check (hosts.ts, 421), and node:http's
  * own time limits (a request head within `--header-timeout`, a whole request within `--request-timeout`,
  * idle keep-alive connections closed after `--idle-timeout`). The accept watch keeps it accepting after
- * descriptors ran out (accept_watch.ts). With `--tls-cert` it serves HTTPS instead, on the same port
+ * descriptors ran out (accept_watch.ts). Given the TLS files (`--tls-cert`) it serves HTTPS instead, on the same port
  * (`node:https`, a TLS handshake within `--header-timeout` too); {@link HttpServer.reload} puts new
  * certificate files in use for new connections, the open ones (event streams) stay.
  *
@@ -15,7 +15,7 @@
  * import type { WebDoor } from "./door.ts";
  * import { startHttp } from "./http.ts";
  * export async function serveFor(room: Room, web: WebDoor, config: Config, caps: ConnectionCaps): Promise<void> {
- *   const http = await startHttp(room, web, config, caps);
+ *   const http = await startHttp(room, web, config, caps); // with a LoadedTls as well: HTTPS
  *   console.log(`http listening on ${http.url}`); // http://127.0.0.1:8000/
  *   await http.shutdown(); // connections still busy after SHUTDOWN_GRACE_MS are cut
  * }
@@ -26,7 +26,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { getRequestListener } from "@hono/node-server";
 import type { Config } from "../config.ts";
 import type { ConnectionCaps } from "../io/caps.ts";
-import { loadTlsFiles, type TlsFiles } from "../io/tls_files.ts";
+import { loadTlsFiles, type TlsFiles, type TlsPair } from "../io/tls_files.ts";
 import { within } from "../async/deadline.ts";
 import type { Room } from "../room/room.ts";
 import { errorFields, log } from "../ops/log.ts";
@@ -43,7 +43,7 @@ export interface HttpServer {
   checkAccept(): void;
   /**
    * HTTPS only: rereads the certificate files; new connections get them. Files that cannot be used are
-   * logged and the ones in use stay. Resolves to whether the new files were taken.
+   * logged and the ones in use stay. Returns whether the new files were taken.
    */
   reload(): boolean;
   shutdown(): Promise<void>;
@@ -55,7 +55,19 @@ export const SHUTDOWN_GRACE_MS = 500;
 const CHECK_INTERVALS_PER_TIMEOUT = 4;
 const MAX_CHECK_INTERVAL_MS = 1000;
 
-export async function startHttp(room: Room, web: WebDoor, config: Config, caps: ConnectionCaps): Promise<HttpServer> {
+/** The certificate files and the pair already read from them: with these the web door serves HTTPS. */
+export interface LoadedTls {
+  files: TlsFiles;
+  pair: TlsPair;
+}
+
+export async function startHttp(
+  room: Room,
+  web: WebDoor,
+  config: Config,
+  caps: ConnectionCaps,
+  tls?: LoadedTls,
+): Promise<HttpServer> {
   const app = await createChatApp({ room, web, config, connections: caps });
   // Keeping the global Response as Deno's own: the adapter's would break any Deno.serve in the process.
   const serveApp = getRequestListener(app.fetch, { overrideGlobalObjects: false });
@@ -66,14 +78,11 @@ export async function startHttp(room: Room, web: WebDoor, config: Config, caps: 
     keepAliveTimeout: config.idleTimeout * 1000,
     connectionsCheckingInterval: Math.min(MAX_CHECK_INTERVAL_MS, headerTimeout / CHECK_INTERVALS_PER_TIMEOUT),
   };
-  const files: TlsFiles | undefined = config.tlsCert === ""
-    ? undefined
-    : { certFile: config.tlsCert, keyFile: config.tlsKey, hostname: config.host };
   // node:https's server is node:http's with a TLS handshake in front: the same events and limits.
-  const server: Server = files
-    ? createHttpsServer({ ...limits, ...loadTlsFiles(files), handshakeTimeout: headerTimeout }) as unknown as Server
+  const server: Server = tls
+    ? createHttpsServer({ ...limits, ...tls.pair, handshakeTimeout: headerTimeout }) as unknown as Server
     : createServer(limits);
-  const gate = new ConnectionGate(caps, files !== undefined);
+  const gate = new ConnectionGate(caps, tls !== undefined);
   server.on("error", (error) => log.error("web.server_error", errorFields(error, true)));
   server.on("clientError", (error, socket) => gate.clientError(error, socket));
   await new Promise<void>((resolve, reject) => {
@@ -98,20 +107,20 @@ export async function startHttp(room: Room, web: WebDoor, config: Config, caps: 
     gate.admit(socket);
   });
   // A connection refused at accept gets its answer once its handshake is done.
-  if (files) server.prependListener("secureConnection", (socket) => gate.secured(socket));
+  if (tls) server.prependListener("secureConnection", (socket) => gate.secured(socket));
   const host = address.includes(":") ? `[${address}]` : address;
   return {
-    url: `${files ? "https" : "http"}://${host}:${port}/`,
+    url: `${tls ? "https" : "http"}://${host}:${port}/`,
     checkAccept: () => watch.check(),
     reload() {
-      if (!files) return false;
+      if (!tls) return false;
       try {
-        (server as unknown as { setSecureContext(pair: object): void }).setSecureContext(loadTlsFiles(files));
+        (server as unknown as { setSecureContext(pair: object): void }).setSecureContext(loadTlsFiles(tls.files));
       } catch (error) {
         log.error("web.tls_reload_refused", { ...errorFields(error), kept: "the certificate in use" });
         return false;
       }
-      log.info("web.tls_reloaded", { cert: files.certFile });
+      log.info("web.tls_reloaded", { cert: tls.files.certFile });
       return true;
     },
     async shutdown() {

@@ -23,7 +23,7 @@
 import type { LeaveReason } from "../room/events.ts";
 import { checkName } from "../room/names.ts";
 import type { Member, Room } from "../room/room.ts";
-import type { ConnectionCaps, Slot } from "../io/caps.ts";
+import type { ConnectionCaps, Refusal, Slot } from "../io/caps.ts";
 import { GLOBAL_TIMERS, type Timers } from "../async/timers.ts";
 import { errorFields, log } from "../ops/log.ts";
 
@@ -102,25 +102,23 @@ export class Sessions {
    * taken, or over the connection limits for `address`) leaves the user where they were.
    */
   async signIn(name: string, current: Session | undefined, address: string): Promise<SignIn> {
-    if (this.#stopped) return { error: "the server is shutting down", problem: "closed" };
+    if (this.#stopped) return SHUTTING_DOWN;
     const check = checkName(name);
     if (!check.ok) return { error: check.error, problem: "invalid" };
     const live = current && !current.ended ? current : undefined;
     if (live?.member.key === check.key) return { session: live, created: false };
     // A rename ends the current session, so a slot it still holds for its first stream is not counted.
-    const refusal = this.caps.refusal(address, live?.pending);
-    if (refusal) return { error: refusal.error, problem: refusal.kind };
+    const refusal = refused(this.caps.refusal(address, live?.pending));
+    if (refusal) return refusal;
     const member = await this.room.claim(name, "web");
     if ("error" in member) return { error: member.error, problem: "taken" };
-    if (this.#stopped) {
-      await this.room.leave(member, "quit");
-      return { error: "the server is shutting down", problem: "closed" };
-    }
-    // The limits may have filled while the name was being claimed.
-    const late = this.caps.refusal(address, live?.ended ? undefined : live?.pending);
+    // Shutdown may have begun, or the limits filled, while the name was being claimed.
+    const late = this.#stopped
+      ? SHUTTING_DOWN
+      : refused(this.caps.refusal(address, live?.ended ? undefined : live?.pending));
     if (late) {
       await this.room.leave(member, "quit");
-      return { error: late.error, problem: late.kind };
+      return late;
     }
     if (live) this.end(live, "quit");
     const session = new Session(newToken(), member);
@@ -175,6 +173,12 @@ export class Sessions {
     this.#stopped = true;
     for (const session of this.#byToken.values()) this.#timers.clearTimeout(session.timer);
   }
+}
+
+const SHUTTING_DOWN: SignIn = { error: "the server is shutting down", problem: "closed" };
+
+function refused(refusal: Refusal | undefined): SignIn | undefined {
+  return refusal && { error: refusal.error, problem: refusal.kind };
 }
 
 function newToken(): string {
