@@ -35,6 +35,11 @@ export interface RunningServer extends AsyncDisposable {
 }
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+/**
+ * The permissions `deno task start` gives the server, read from deno.json: every test runs the server as a
+ * user does (under narrower ones, a restart on an existing database once failed where the tests passed).
+ */
+const START_FLAGS = startTaskFlags();
 const STARTUP_MS = 30_000;
 /** main.ts prints this once every door is listening. */
 const READY = /^ready$/m;
@@ -52,7 +57,7 @@ export function serverCommand(args: string[] = [], options: ServerOptions = {}):
   if (!has("--http-port")) withDefaults.push("--http-port", "0");
   if (!has("--db")) withDefaults.push("--db", ":memory:");
   if (has("--tls-cert") && !has("--tls-port")) withDefaults.push("--tls-port", "0");
-  const command = [Deno.execPath(), "run", "--allow-all", MAIN, ...withDefaults];
+  const command = [Deno.execPath(), "run", ...START_FLAGS, MAIN, ...withDefaults];
   // `exec` keeps the server's own pid, so signals reach it.
   return options.nofile === undefined
     ? command
@@ -141,4 +146,10 @@ export async function startServer(
       await stop();
     },
   };
+}
+
+function startTaskFlags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
+  const words = (config.tasks.start as string).split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
 }
