@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type ByteWriter, Outbox, REFUSE_LIMIT_MS } from "../../server/io/outbox.ts";
-import { Flusher, MAX_TICK_MS, STALL_MS } from "../../server/io/flusher.ts";
+import { Flusher, MAX_TICK_MS, STALL_MS, WRITES_PER_TURN } from "../../server/io/flusher.ts";
 
 /** A socket whose writes complete when the test says, taking as many bytes as it says. */
 class FakeSocket implements ByteWriter {
@@ -200,4 +200,32 @@ Deno.test("a stretch in which the server itself was held up is not counted again
   assert.deepEqual(events, []);
   advance(REFUSE_LIMIT_MS);
   assert.deepEqual(events, ["overflow"]);
+});
+
+Deno.test("a round starts its writes a slice at a time, a turn apart, each slice's writes timed from their own start", async () => {
+  let now = 0;
+  const startedAtEachTurn: number[] = [];
+  const sockets = Array.from({ length: 2 * WRITES_PER_TURN + 50 }, () => new FakeSocket());
+  const started = () => sockets.filter((socket) => socket.writes.length > 0).length;
+  const flusher = new Flusher({
+    now: () => now,
+    watchMs: 0,
+    nextTurn: () => {
+      startedAtEachTurn.push(started());
+      now += 10;
+      return Promise.resolve();
+    },
+  });
+  const outboxes = sockets.map((socket) => new Outbox(socket, flusher, 1000, () => {}, () => {}));
+  for (const outbox of outboxes) outbox.push(bytes(10));
+  await turn();
+  assert.deepEqual(startedAtEachTurn, [WRITES_PER_TURN, 2 * WRITES_PER_TURN]);
+  assert.equal(started(), sockets.length, "the last, smaller slice starts without waiting");
+  while (now < STALL_MS) {
+    now = Math.min(now + MAX_TICK_MS, STALL_MS);
+    flusher.check();
+  }
+  const refusing = outboxes.map((outbox) => outbox.refusing);
+  assert.deepEqual(refusing, sockets.map((_, i) => i < WRITES_PER_TURN), "only the first slice is 2 s old");
+  for (const socket of sockets) socket.take();
 });
