@@ -229,3 +229,25 @@ Deno.test("a round starts its writes a slice at a time, a turn apart, each slice
   assert.deepEqual(refusing, sockets.map((_, i) => i < WRITES_PER_TURN), "only the first slice is 2 s old");
   for (const socket of sockets) socket.take();
 });
+
+Deno.test("an outbox marked while a round gives up its turns is written in the next round, in step with the rest", async () => {
+  const sockets = Array.from({ length: WRITES_PER_TURN + 1 }, () => new FakeSocket());
+  const late = new FakeSocket();
+  let lateOutbox: Outbox | undefined;
+  const flusher = new Flusher({
+    watchMs: 0,
+    nextTurn: () => {
+      lateOutbox?.push(bytes(10));
+      return Promise.resolve();
+    },
+  });
+  lateOutbox = new Outbox(late, flusher, 1000, () => {}, () => {});
+  for (const socket of sockets) new Outbox(socket, flusher, 1000, () => {}, () => {}).push(bytes(10));
+  await turn();
+  assert.ok(sockets.every((socket) => socket.writes.length === 1));
+  assert.equal(late.writes.length, 0, "not in the round that was under way");
+  for (const socket of sockets) socket.take();
+  await turn();
+  assert.equal(late.writes.length, 1, "in the next one");
+  late.take();
+});
