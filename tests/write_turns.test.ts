@@ -9,7 +9,7 @@ import { setImmediate } from "node:timers";
 import { Flusher, WRITES_PER_TURN } from "../server/io/flusher.ts";
 import { Outbox } from "../server/io/outbox.ts";
 
-const PAIRS = 5 * WRITES_PER_TURN;
+const PAIRS = 3 * WRITES_PER_TURN;
 const line = new TextEncoder().encode("* someone joined\n");
 
 /** `count` connected pairs: the server ends, and the clients (which never read). */
