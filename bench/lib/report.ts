@@ -12,7 +12,7 @@
  * ```
  */
 import { type Cut, type GeneratorResult, ROOT } from "./procs.ts";
-import { mega, type Sweep } from "./sweep.ts";
+import { mega, type Sweep, WARMUP_DELIVERIES, WARMUP_S } from "./sweep.ts";
 import { writeCharts } from "./figures.ts";
 import { overloadMarkdown, type OverloadPoint } from "../scenarios/overload.ts";
 import { redisMarkdown, type RedisResult } from "../scenarios/redis.ts";
@@ -99,6 +99,8 @@ export function markdown(results: Results): string {
     "",
     "Saturation = highest rate with nothing lost and p99 < 100 ms; M deliveries/s (64-byte payloads, 10 senders).",
     "A rate counts as failed after 3 failing runs. 'others CPU': what other jobs used meanwhile (2 cores = 200%).",
+    `Each run (sweeps, overload) is measured on a fresh server after ${WARMUP_S} s of the same shape of load at ` +
+    `≤ ${mega(WARMUP_DELIVERIES)} M/s from other connections.`,
     "",
   ];
   if (results.scenarios.length > 0) {

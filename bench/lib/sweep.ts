@@ -1,6 +1,6 @@
 /**
- * A rate sweep: the same load at rising rates, a fresh server for each run, until the server saturates.
- * Saturation is the highest rate with nothing lost, nothing garbled, nobody dropped and p99 < 100 ms.
+ * A rate sweep: the same load at rising rates, a fresh server for each run (warmed up first), until the server
+ * saturates. Saturation is the highest rate with nothing lost, nothing garbled, nobody dropped and p99 < 100 ms.
  *
  * @example
  * ```ts
@@ -15,6 +15,15 @@
 import { type GeneratorLoad, type GeneratorResult, runGenerator, type RunningServer } from "./procs.ts";
 
 export const P99_LIMIT_MS = 100;
+/**
+ * Before each measured run the server gets this long of the same shape of load, from other connections, at
+ * {@link WARMUP_DELIVERIES} at most. A fresh V8 compiles its hot paths on the one core the server is pinned to,
+ * and that alone put a p99 of ~90 ms into a 5 s window (the same server warmed: 6–11 ms), which decided the
+ * saturation of every server whatever the rate.
+ */
+export const WARMUP_S = 2;
+/** Enough to run every hot path; little enough that every server here drains it at once. */
+export const WARMUP_DELIVERIES = 250_000;
 
 export interface Shape {
   tcp: number;
@@ -40,7 +49,7 @@ export function passes(result: GeneratorResult, messages: number): boolean {
     result.p99_ms >= 0 && result.p99_ms < P99_LIMIT_MS && result.sent >= 0.99 * messages;
 }
 
-/** One run of `shape` at `deliveries`/s on a fresh server; `more` adds to the generator's load. */
+/** One run of `shape` at `deliveries`/s on a fresh server, after its warm-up; `more` adds to the generator's load. */
 export async function measure(
   shape: Shape,
   deliveries: number,
@@ -51,17 +60,17 @@ export async function measure(
   const members = shape.tcp + shape.sse;
   const rate = deliveries / members;
   await using server = await start();
-  const result = await runGenerator({
+  const load = {
     port: server.tcpPort,
     port2: server.tcpPort2,
     httpPort: shape.sse > 0 ? server.httpPort : undefined,
     tcp: shape.tcp,
     sse: shape.sse,
     senders: shape.senders,
-    rate,
-    seconds,
-    ...more,
-  }, server.pid);
+  };
+  const warmup = Math.min(deliveries, WARMUP_DELIVERIES) / members;
+  await runGenerator({ ...load, rate: warmup, seconds: WARMUP_S }, server.pid);
+  const result = await runGenerator({ ...load, rate, seconds, ...more }, server.pid);
   const { peakKiB } = await server.memory();
   return { target: deliveries, pass: passes(result, rate * seconds), result, peakRssKiB: peakKiB };
 }
