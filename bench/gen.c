@@ -3,8 +3,10 @@
  *
  *   cc -O2 -o bench/out/gen bench/gen.c      (bench/main.ts builds it)
  *   gen --port TCP [--port2 TCP] [--http-port HTTP] [-n tcp members] [-m sse members] [-s senders]
- *       [-r msgs/s] [-t secs] [--size bytes] [--hold secs] [--drain secs] [--server-pid PID]
+ *       [-r msgs/s] [-t secs] [--size bytes] [--hold secs] [--drain secs] [--server-pid PID] [--names PREFIX]
  *
+ * Members are named PREFIX (default none) + t or w + index: a warm-up run before the measured one takes
+ * other names, since a browser's name stays held for a while after its stream closes.
  * TCP member: reads the greeting line, sends "NAME\n", is ready at its own "* NAME joined the chat".
  * SSE member: POST /api/session {"name":NAME} with an Origin header, keeps the chat_session cookie,
  * opens GET /api/events with it (chunked or plain body), is ready at its own join event
@@ -75,6 +77,7 @@ typedef struct member {
   uint32_t left_slow, left_lost, left_other; /* "* NAME left the chat (…)" lines this member saw */
 } member_t;
 
+static const char *name_prefix = "";
 static int tcp_port, tcp_port2, http_port, n_tcp = 100, n_sse, n_senders = 10, size = 64, hold_s, server_pid;
 static double rate = 1000, seconds = 5, drain_s = 20, setup_s = 120;
 static member_t *members;
@@ -598,7 +601,7 @@ static void setup(int from, int to, int port, int64_t deadline, const char **fai
 }
 static void usage(void) {
   fprintf(stderr, "usage: gen --port TCP [--port2 TCP] [--http-port HTTP] [-n tcp] [-m sse] [-s senders] [-r msgs/s]\n"
-                  "           [-t s] [--size bytes] [--hold s] [--drain s] [--server-pid PID]\n");
+                  "           [-t s] [--size bytes] [--hold s] [--drain s] [--server-pid PID] [--names PREFIX]\n");
   exit(2);
 }
 
@@ -618,6 +621,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--hold")) hold_s = atoi(v);
     else if (!strcmp(a, "--drain")) drain_s = atof(v);
     else if (!strcmp(a, "--server-pid")) server_pid = atoi(v);
+    else if (!strcmp(a, "--names") && strlen(v) <= 8) name_prefix = v;
     else usage();
     i++;
   }
@@ -651,7 +655,7 @@ int main(int argc, char **argv) {
     c->idx = i;
     c->kind = i < n_tcp ? TCP : SSE;
     c->side = tcp_port2 > 0 && c->kind == TCP && (i & 1);
-    c->nlen = snprintf(c->name, sizeof c->name, "%c%d", c->kind == TCP ? 't' : 'w', i);
+    c->nlen = snprintf(c->name, sizeof c->name, "%s%c%d", name_prefix, c->kind == TCP ? 't' : 'w', i);
     c->carry = malloc(CARRY_BYTES);
     if (!c->carry) die("out of memory");
     c->next_seq = seqs + (size_t)i * (size_t)n_senders;

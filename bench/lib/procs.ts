@@ -56,6 +56,8 @@ export interface GeneratorLoad {
   /** Longest wait after the window for what is still on its way (the generator's default: 20 s). */
   drainSeconds?: number;
   size?: number;
+  /** What the members' names start with (at most 8 characters; the generator's default: nothing). */
+  names?: string;
 }
 
 /** A ready member whose socket the server closed, as the generator saw it. */
@@ -279,6 +281,7 @@ export async function runGenerator(load: GeneratorLoad, serverPid: number): Prom
   if (load.httpPort) args.push("--http-port", String(load.httpPort));
   if (load.port2) args.push("--port2", String(load.port2));
   if (load.drainSeconds !== undefined) args.push("--drain", String(load.drainSeconds));
+  if (load.names) args.push("--names", load.names);
   const line = await runPinned(`${OUT}gen`, args);
   return JSON.parse(line.split("\n").at(-1) || "{}");
 }

@@ -69,7 +69,7 @@ export async function measure(
     senders: shape.senders,
   };
   const warmup = Math.min(deliveries, WARMUP_DELIVERIES) / members;
-  await runGenerator({ ...load, rate: warmup, seconds: WARMUP_S }, server.pid);
+  await runGenerator({ ...load, rate: warmup, seconds: WARMUP_S, names: "warm" }, server.pid);
   const result = await runGenerator({ ...load, rate, seconds, ...more }, server.pid);
   const { peakKiB } = await server.memory();
   return { target: deliveries, pass: passes(result, rate * seconds), result, peakRssKiB: peakKiB };
