@@ -233,15 +233,15 @@ Deno.test("a round starts its writes a slice at a time, a turn apart, each slice
 Deno.test("an outbox marked while a round gives up its turns is written in the next round, in step with the rest", async () => {
   const sockets = Array.from({ length: WRITES_PER_TURN + 1 }, () => new FakeSocket());
   const late = new FakeSocket();
-  let lateOutbox: Outbox | undefined;
+  const marked: Outbox[] = [];
   const flusher = new Flusher({
     watchMs: 0,
     nextTurn: () => {
-      lateOutbox?.push(bytes(10));
+      for (const outbox of marked) outbox.push(bytes(10));
       return Promise.resolve();
     },
   });
-  lateOutbox = new Outbox(late, flusher, 1000, () => {}, () => {});
+  marked.push(new Outbox(late, flusher, 1000, () => {}, () => {}));
   for (const socket of sockets) new Outbox(socket, flusher, 1000, () => {}, () => {}).push(bytes(10));
   await turn();
   assert.ok(sockets.every((socket) => socket.writes.length === 1));
