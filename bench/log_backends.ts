@@ -15,6 +15,7 @@
  */
 import { setImmediate } from "node:timers";
 import type { NewEvent } from "../server/room/events.ts";
+import { sleep } from "../server/async/deadline.ts";
 import { MemoryStore } from "../server/store/memory.ts";
 import { FLUSH_MS, SqliteStore } from "../server/store/sqlite.ts";
 import type { EventStore } from "../server/store/store.ts";
@@ -88,8 +89,6 @@ const event = (n: number): NewEvent => ({
   text: `message number ${n}: some ordinary chat text of ordinary length`,
 });
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function durable(store: EventStore): Promise<void> {
   return store instanceof SqliteStore ? store.durable() : Promise.resolve();
 }
@@ -151,7 +150,7 @@ async function latency(store: EventStore): Promise<Pick<Result, "append" | "dura
       appended.catch((error) => console.error(`append failed: ${error}`));
       if (store instanceof SqliteStore) durable(store).then(() => durableMs.push(performance.now() - before));
     }
-    await pause(TICK_MS);
+    await sleep(TICK_MS);
   }
   await durable(store);
   const lags = stopWatching();

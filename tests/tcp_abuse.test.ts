@@ -1,5 +1,6 @@
 /** What a hostile TCP client costs the server: memory follows the bytes it sent, not how it split them. */
 import assert from "node:assert/strict";
+import { socketQueues } from "./helpers/kernel_queues.ts";
 import { rss } from "./helpers/memory.ts";
 import { startServer } from "./helpers/server.ts";
 import { connectTcp, DEFAULT_TIMEOUT_MS, join, type TcpClient, WELCOME } from "./helpers/tcp_client.ts";
@@ -12,18 +13,7 @@ const WARM_UP_ROUNDS = 2;
 
 /** Bytes the kernel holds on either side of the door's sockets: sent by a client, not yet read by the server. */
 function unread(port: number): number {
-  const hexPort = ":" + port.toString(16).toUpperCase().padStart(4, "0");
-  let queued = 0;
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    for (const row of Deno.readTextFileSync(table).split("\n").slice(1)) {
-      const [, local, remote, , queues] = row.trim().split(/\s+/);
-      if (!queues) continue;
-      const [tx, rx] = queues.split(":").map((hex) => parseInt(hex, 16));
-      if (local.endsWith(hexPort)) queued += rx;
-      if (remote.endsWith(hexPort)) queued += tx;
-    }
-  }
-  return queued;
+  return socketQueues(port).reduce((sum, socket) => sum + (socket.side === "server" ? socket.rx : socket.tx), 0);
 }
 
 /**

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
 import { Flusher, WRITES_PER_TURN } from "../server/io/flusher.ts";
 import { Outbox } from "../server/io/outbox.ts";
+import { socketQueues } from "./helpers/kernel_queues.ts";
 
 const PAIRS = 3 * WRITES_PER_TURN;
 const line = new TextEncoder().encode("* someone joined\n");
@@ -25,13 +26,7 @@ async function pairs(count: number) {
     servers,
     /** How many clients have bytes waiting in their kernel receive queue, read without yielding. */
     received(): number {
-      const portHex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-      let waiting = 0;
-      for (const row of Deno.readTextFileSync("/proc/net/tcp").split("\n").slice(1)) {
-        const [, , remote, , queues] = row.trim().split(/\s+/);
-        if (remote?.endsWith(portHex) && parseInt(queues.split(":")[1], 16) > 0) waiting++;
-      }
-      return waiting;
+      return socketQueues(port).filter((socket) => socket.side === "client" && socket.rx > 0).length;
     },
     [Symbol.dispose]() {
       for (const conn of [...clients, ...servers]) conn.close();

@@ -9,6 +9,7 @@
  * ```
  */
 import type { Results } from "./report.ts";
+import { sleep } from "../../server/async/deadline.ts";
 import { runGenerator, startOurs } from "./procs.ts";
 
 const IDLE_HOLD_S = 30;
@@ -20,7 +21,7 @@ export async function idleRun(web: boolean): Promise<Results["idle"]> {
   // once several thousand are present: the idle run raises it (and says so).
   console.log(`idle-10k: ${tcp} TCP + ${sse} SSE members held ${IDLE_HOLD_S} s (${IDLE_FLAGS.join(" ")})`);
   await using server = await startOurs(IDLE_FLAGS);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await sleep(1000);
   const base = (await server.memory()).rssKiB;
   const r = await runGenerator({
     port: server.tcpPort,

@@ -12,6 +12,8 @@
  * }
  * ```
  */
+import { OPTIONS } from "../../server/config.ts";
+import { sleep } from "../../server/async/deadline.ts";
 import { type GeneratorLoad, type GeneratorResult, runGenerator, type RunningServer } from "./procs.ts";
 
 export const P99_LIMIT_MS = 100;
@@ -25,10 +27,10 @@ export const WARMUP_S = 2;
 /** Enough to run every hot path; little enough that every server here drains it at once. */
 export const WARMUP_DELIVERIES = 250_000;
 /**
- * A browser stays a member for the server's grace (5 s by default) after its stream closes: the warm-up's
- * browsers are given that long to leave, or their 1,000 leaves land in the measured window.
+ * A browser stays a member for the server's grace (`--grace`) after its stream closes: the warm-up's browsers
+ * are given that long and a second more to leave, or their 1,000 leaves land in the measured window.
  */
-const WARMUP_GRACE_MS = 6000;
+const WARMUP_GRACE_MS = (Number(OPTIONS.grace.default) + 1) * 1000;
 
 export interface Shape {
   tcp: number;
@@ -75,7 +77,7 @@ export async function measure(
   };
   const warmup = Math.min(deliveries, WARMUP_DELIVERIES) / members;
   await runGenerator({ ...load, rate: warmup, seconds: WARMUP_S, names: "warm" }, server.pid);
-  if (shape.sse > 0) await new Promise((resolve) => setTimeout(resolve, WARMUP_GRACE_MS));
+  if (shape.sse > 0) await sleep(WARMUP_GRACE_MS);
   const result = await runGenerator({ ...load, rate, seconds, ...more }, server.pid);
   const { peakKiB } = await server.memory();
   return { target: deliveries, pass: passes(result, rate * seconds), result, peakRssKiB: peakKiB };

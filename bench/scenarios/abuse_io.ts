@@ -13,7 +13,9 @@
  * ```
  */
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "../../server/async/deadline.ts";
+
+export { sleep };
 
 const NEWLINE = 0x0a;
 

@@ -20,8 +20,8 @@ import { within } from "../async/deadline.ts";
 /** What the flusher drives: something that can start one write of all it has queued. */
 export interface Flushable {
   /**
-   * Starts one write of everything queued, at server time `now` (ms, when its slice of the round starts); undefined when there is
-   * nothing to do or a write is in flight.
+   * Starts one write of everything queued, at server time `now` (ms, when its slice of the round starts);
+   * undefined when there is nothing to do or a write is in flight.
    */
   flush(now: number): Promise<void> | undefined;
   /** Looks at a write in flight at server time `now` (ms): too old, and the socket is refusing. */
@@ -84,8 +84,8 @@ export class Flusher {
    * Milliseconds of the server's own running time, for judging sockets: it moves with the clock, but by at
    * most {@link MAX_TICK_MS} between two readings (the watch reads it every {@link STALL_MS}/4), so an event
    * loop held up (once 16 s, with 5,000 TCP and 5,000 SSE members joining) is not charged to the sockets
-   * whose completed writes it could not see. That alone did not stop those TCP members being cut off: their
-   * writes stayed pending far longer (see the README's "An idle browser member").
+   * whose completed writes it could not see. (Those TCP members were cut off for another reason: see
+   * {@link WRITES_PER_TURN}.)
    */
   serverTime(): number {
     const real = this.now();
