@@ -57,6 +57,43 @@ export class AllowedHosts {
   }
 }
 
+/** What a request names as its host: the one host to check, and its target in origin form; or why it is malformed. */
+export type NamedHost = { host: string | undefined; path: string } | { error: string };
+
+/** An absolute-form target (`GET http://host:port/path`), as a proxy would send it: its scheme and authority. */
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
+
+/**
+ * The one host a request names, from node:http's `rawHeaders` and its request target: its `Host` header,
+ * which must be alone (RFC 9112 §3.2: more than one is a bad request), and which an absolute-form target
+ * must name too. The target comes back in origin form, so what the app builds the request's URL from (and
+ * the Origin check compares with) is the host that was checked, and nothing else.
+ */
+export function namedHost(rawHeaders: readonly string[], target: string): NamedHost {
+  let host: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() !== "host") continue;
+    if (host !== undefined) return { error: "malformed request: more than one Host header" };
+    host = rawHeaders[i + 1];
+  }
+  const authority = target.match(ABSOLUTE_FORM)?.[0];
+  if (authority === undefined || host === undefined) return { host, path: target };
+  if (!sameAuthority(authority, host)) return { error: "malformed request: the target names another host than Host" };
+  const rest = target.slice(authority.length);
+  return { host, path: rest.startsWith("/") ? rest : `/${rest}` };
+}
+
+/** Whether `scheme://authority` and a Host header name the same host and port (80 or 443 left out or not). */
+function sameAuthority(schemeAndAuthority: string, host: string): boolean {
+  try {
+    const target = new URL(schemeAndAuthority);
+    return target.username === "" && target.password === "" &&
+      new URL(`${target.protocol}//${host}`).host === target.host;
+  } catch {
+    return false;
+  }
+}
+
 /** `name`, `name:port`, `[v6]` or `[v6]:port` → its parts; undefined when it is none of these. */
 export function parseHost(host: string): { name: string; port?: number } | undefined {
   const match = host.match(/^(\[[0-9a-f:.]+\]|[^\s:/@\[\]]+)(?::(\d{1,5}))?$/);

@@ -1,6 +1,7 @@
 /**
  * The HTTP server: the web door's Hono app served over `node:http` through `@hono/node-server`. In front
- * of the app: the connection limits at accept (gate.ts), the `Host` check (hosts.ts, 421), and node:http's
+ * of the app: the connection limits at accept (gate.ts), the `Host` check (hosts.ts: one Host, which an
+ * absolute-form target must repeat, else 400; a host not ours, 421), and node:http's
  * own time limits (a request head within `--header-timeout`, a whole request within `--request-timeout`,
  * idle keep-alive connections closed after `--idle-timeout`). The accept watch keeps it accepting after
  * descriptors ran out (accept_watch.ts). Given the TLS files (`--tls-cert`) it serves HTTPS instead, on the same port
@@ -34,7 +35,7 @@ import { AcceptWatch } from "./accept_watch.ts";
 import { createChatApp, SECURITY_HEADER_VALUES } from "./app.ts";
 import type { WebDoor } from "./door.ts";
 import { ConnectionGate } from "./gate.ts";
-import { AllowedHosts } from "./hosts.ts";
+import { AllowedHosts, namedHost } from "./hosts.ts";
 
 export interface HttpServer {
   /** e.g. `http://127.0.0.1:8000/` */
@@ -97,7 +98,10 @@ export async function startHttp(
   const hosts = new AllowedHosts(config.host, port, config.publicHost);
   server.on("request", (req, res) => {
     if (gate.refused(req.socket)) return;
-    if (!hosts.allows(req.headers.host)) return misdirected(res);
+    const named = namedHost(req.rawHeaders, req.url ?? "");
+    if ("error" in named) return refuseRequest(res, 400, named.error, true);
+    if (!hosts.allows(named.host)) return refuseRequest(res, 421, MISDIRECTED);
+    req.url = named.path;
     void serveApp(req, res);
   });
   const watch = new AcceptWatch(server, { host: config.host, port });
@@ -132,14 +136,21 @@ export async function startHttp(
   };
 }
 
-/** 421: the request names a host this server does not answer for (see hosts.ts). */
-function misdirected(res: ServerResponse): void {
-  const body = JSON.stringify({ error: "misdirected request: this server does not answer for that host" });
-  res.writeHead(421, {
+const MISDIRECTED = "misdirected request: this server does not answer for that host";
+
+/**
+ * A request refused before any route: 400 (malformed: more than one Host, a target naming another host)
+ * or 421 (it names a host this server does not answer for, see hosts.ts). `close`: the connection is not
+ * reused, since what else the client sends on it cannot be trusted either.
+ */
+function refuseRequest(res: ServerResponse, status: 400 | 421, error: string, close = false): void {
+  const body = JSON.stringify({ error });
+  res.writeHead(status, {
     ...SECURITY_HEADER_VALUES,
     "Content-Type": "application/json",
     "Content-Length": String(new TextEncoder().encode(body).length),
     "Cache-Control": "no-store",
+    ...(close ? { "Connection": "close" } : {}),
   });
   res.end(body);
 }

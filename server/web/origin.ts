@@ -1,8 +1,10 @@
 /**
  * The API's guard against cross-site request forgery: a request that can change state (any method but
- * GET, HEAD and OPTIONS) must carry an `Origin` header naming the request's own host. Browsers send
- * `Origin` with every such request, so a missing one is refused too. (Hono's `csrf` middleware checks only
- * form and plain-text bodies and would wave a JSON body through, which is why this is ours.)
+ * GET, HEAD and OPTIONS) must carry an `Origin` header naming the request's own host: the one `Host` the
+ * HTTP server checked, which its URL is built from (an absolute-form target naming another is refused
+ * before, see hosts.ts `namedHost`). Browsers send `Origin` with every such request, so a missing one is
+ * refused too. (Hono's `csrf` middleware checks only form and plain-text bodies and would wave a JSON body
+ * through, which is why this is ours.)
  *
  * @example
  * ```ts
