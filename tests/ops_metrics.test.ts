@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { WebClient, webMember } from "./helpers/http.ts";
 import { scrape, scrapeUntil } from "./helpers/metrics.ts";
+import { closeAll, idleConnections, rawExchange } from "./helpers/raw_http.ts";
 import { startServer } from "./helpers/server.ts";
 import { connectTcp, join } from "./helpers/tcp_client.ts";
 
@@ -30,7 +31,7 @@ Deno.test("metrics move as members chat on both doors", async () => {
     assert.equal(s.get('chat_connections_open{door="tcp"}'), 1);
     assert.equal(s.get('chat_connections_open{door="web"}'), 1);
     assert.equal(s.get('chat_connections_accepted_total{door="tcp"}'), 1);
-    assert.equal(s.get('chat_connections_accepted_total{door="web"}'), 1);
+    assert.ok(s.get('chat_connections_accepted_total{door="web"}')! >= 2, "Bob's sends and his stream");
     assert.equal(s.get('chat_messages_received_total{door="tcp"}'), 3);
     assert.equal(s.get('chat_messages_received_total{door="web"}'), 2);
     // Ana got her own join, Bob's, and the five messages; Bob his join and the five messages.
@@ -105,7 +106,26 @@ Deno.test("an SSE stream that comes back with Last-Event-ID counts a resume; one
   const s = await scrape(url);
   assert.equal(s.get("chat_sse_resumes_total"), 2);
   assert.equal(s.get("chat_sse_resets_total"), 1);
-  assert.equal(s.get('chat_connections_accepted_total{door="web"}'), 3);
+});
+
+Deno.test("every HTTP connection let in is counted as accepted, whatever it asks or if it asks nothing", async () => {
+  // Scraped on its own port, so the scrapes are no web connections.
+  await using server = await startServer(["--metrics-port", "0"]);
+  const port = server.httpPort!;
+  const WEB_ACCEPTED = 'chat_connections_accepted_total{door="web"}';
+  const before = (await scrape(server.metricsUrl!)).get(WEB_ACCEPTED)!;
+  for (let i = 0; i < 4; i++) {
+    const answer = await rawExchange(
+      port,
+      `GET /api/session HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
+    );
+    assert.equal(answer.status, 401);
+  }
+  closeAll(await idleConnections(port, 2));
+  const s = await scrapeUntil(server.metricsUrl!, (s) => s.get(WEB_ACCEPTED)! - before >= 6);
+  const counted = s.get(WEB_ACCEPTED)! - before;
+  // The server's own accept probe (accept_watch.ts) may add one.
+  assert.ok(counted >= 6 && counted <= 7, `counted ${counted}`);
 });
 
 Deno.test("refused connections are counted by door and reason", async () => {

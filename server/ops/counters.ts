@@ -20,10 +20,10 @@ export type RefusalReason = "address" | "full";
 
 /** What one door (or one port of the TCP door) counts. */
 export class DoorCounters {
-  /** Connections let in: TCP sockets, or web event streams. */
+  /** Connections let in: TCP sockets, or HTTP connections (whatever they go on to ask). */
   accepted = 0;
   refused: Record<RefusalReason, number> = { address: 0, full: 0 };
-  /** Connections open now. */
+  /** Connections open now: TCP sockets, or web event streams. */
   open = 0;
   /** Lines or sends that reached the room as messages (commands and refusals excluded). */
   messagesIn = 0;

@@ -26,7 +26,7 @@ import { type Buckets, counters, DOOR_LABELS, type DoorCounters } from "./counte
 export interface MetricSources {
   /** Who is present in the room (on every instance), with their doors. */
   members(): readonly { door: string }[];
-  /** The server's own write backlog (server/io/backlog.ts). */
+  /** The server's own write backlog (server/async/backlog.ts). */
   backlog: { readonly bytes: number; readonly paused: boolean; readonly pauses: number };
   /** Why the room cannot take messages now, or undefined when it can. */
   ready(): string | undefined;
@@ -73,7 +73,11 @@ export class Metrics {
         for (const door of DOOR_LABELS) this.set({ door }, counters[door].open);
       },
     });
-    perDoor("chat_connections_accepted_total", "Connections let in.", (door) => door.accepted);
+    perDoor(
+      "chat_connections_accepted_total",
+      "Connections let in: TCP sockets (plain, TLS) and HTTP connections.",
+      (door) => door.accepted,
+    );
     new Counter({
       name: "chat_connections_refused_total",
       help: "Connections refused by the connection limits: too many from the address, or the server full.",

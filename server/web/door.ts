@@ -135,7 +135,6 @@ export class WebDoor {
   ): Promise<void> {
     const started = performance.now();
     const name = session.member.name;
-    counters.web.accepted++;
     counters.web.open++;
     if (reconnect) counters.sseResumes++;
     log.info("web.connect", { address, name, resume: reconnect || undefined });

@@ -56,6 +56,7 @@ export class ConnectionGate {
     const address = socket.remoteAddress ?? "";
     const refusal = this.caps.refusal(address);
     if (!refusal) {
+      counters.web.accepted++;
       const slot = this.caps.take(address);
       socket.once("close", () => slot.release());
       return;
