@@ -2,7 +2,8 @@
  * `POST /api/messages` `{ text, key? }`: one line from the signed-in member, exactly as a TCP user would
  * type it. The room cleans it, runs commands and applies the flood limit; this maps its outcome to HTTP.
  * `key` (the client's own id for this send, 1–64 of `A-Z a-z 0-9 _ -`) makes a retry safe: the same key
- * within two minutes gets the first answer and posts nothing again.
+ * within two minutes (among the member's last 100 sends) gets the first answer and posts nothing again.
+ * Only a send the room took is remembered: a refused one (429 and the like) is judged afresh when retried.
  */
 import type { Context } from "hono";
 import { clearSessionCookie, currentSession, jsonError, NOT_SIGNED_IN, readJsonObject } from "../../server/web/api.ts";

@@ -37,8 +37,10 @@ export interface Directory {
   /** Calls `listener` for each member whose instance died, once, on one instance: the room writes its leave. */
   onLost(listener: (member: MemberInfo) => void): void;
   /**
-   * Runs `send` once for `key` (per member, for two minutes): a retry with the same key gets the first
-   * result and sends nothing. Without a key, just runs it.
+   * Runs `send` once for `key` (per member): a retry with the same key gets the first result and sends
+   * nothing, while the first is running and, if the room took it (outcome `sent`), for {@link RECEIPT_MS}
+   * after, among the member's last {@link RECEIPTS_PER_MEMBER} sends. A refused send leaves nothing behind:
+   * its retry is judged afresh. Without a key, just runs it.
    */
   once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T>;
   /** Web sessions any instance can pick up (a browser sent elsewhere by the balancer keeps its member). */
@@ -53,3 +55,15 @@ export const SESSION_MS = 24 * 60 * 60 * 1000;
 
 /** How long a send's key is remembered. */
 export const RECEIPT_MS = 120_000;
+/**
+ * Receipts kept per member, the oldest dropped first: at the flood limit's default pace (5/s) about 20 s of
+ * sends, far more than a page takes to retry one whose answer never came.
+ */
+export const RECEIPTS_PER_MEMBER = 100;
+/** Receipts one process keeps in all (the in-process directory): a few MB at most. */
+export const MAX_RECEIPTS = 50_000;
+
+/** Whether a send's result is one the room took (outcome `sent`): only those leave a receipt. */
+export function wasTaken(result: unknown): boolean {
+  return typeof result === "object" && result !== null && (result as { type?: unknown }).type === "sent";
+}

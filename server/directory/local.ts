@@ -1,6 +1,6 @@
 /**
- * The in-process Directory, for a room that lives in one process: one map of name keys, and the keys of
- * recent sends. Nobody else can die under it or pick up its sessions, so it never reports anyone lost and
+ * The in-process Directory, for a room that lives in one process: one map of name keys, and the receipts
+ * of recent sends the room took (receipts.ts). Nobody else can die under it or pick up its sessions, so it never reports anyone lost and
  * keeps no sessions of its own.
  *
  * @example
@@ -11,13 +11,17 @@
  * await names.claim({ id: "m2", name: "ANA", door: "web", keys: ["ana"] }); // "Ana": taken
  * ```
  */
-import { type Directory, type Holder, type MemberInfo, RECEIPT_MS } from "./directory.ts";
+import type { Directory, Holder, MemberInfo } from "./directory.ts";
+import { type ReceiptLimits, Receipts } from "./receipts.ts";
 
 export class LocalDirectory implements Directory {
   #holders = new Map<string, Holder>();
-  #receipts = new Map<string, { at: number; result: Promise<unknown> }>();
+  #receipts: Receipts;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `limits`: of the receipts of keyed sends (see receipts.ts); the defaults unless given. */
+  constructor(limits: Partial<ReceiptLimits> = {}) {
+    this.#receipts = new Receipts(limits);
+  }
 
   claim(member: Holder): Promise<string | undefined> {
     for (const key of member.keys) {
@@ -30,6 +34,7 @@ export class LocalDirectory implements Directory {
 
   release(member: Holder): Promise<boolean> {
     for (const key of member.keys) if (this.#holders.get(key)?.id === member.id) this.#holders.delete(key);
+    this.#receipts.forget(member.id);
     return Promise.resolve(true);
   }
 
@@ -44,18 +49,7 @@ export class LocalDirectory implements Directory {
   onLost(): void {}
 
   once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
-    if (key === undefined) return send();
-    const now = this.now();
-    for (const [id, receipt] of this.#receipts) {
-      if (now - receipt.at < RECEIPT_MS) break; // oldest first: the rest are newer
-      this.#receipts.delete(id);
-    }
-    const id = `${memberId} ${key}`;
-    const seen = this.#receipts.get(id);
-    if (seen) return seen.result as Promise<T>;
-    const result = send();
-    this.#receipts.set(id, { at: now, result });
-    return result;
+    return key === undefined ? send() : this.#receipts.once(memberId, key, send);
   }
 
   // One process: its own session table is the only one.

@@ -11,7 +11,9 @@
  *   expire; the instance whose sweep removes one reports it lost, and the room writes its leave. A sweep
  *   spares members of instances still alive, and no instance sweeps in its first {@link LIVENESS_MS} after
  *   (re)connecting, so a Redis outage is not taken for everyone's death.
- * - Receipts: a send's key is `SET … NX PX 120000`; a retry finds the first outcome there.
+ * - Receipts: a send's key is `SET … NX PX 120000` while it runs; a retry finds the first outcome there.
+ *   Only a send the room took keeps it (for 2 minutes, the member's last {@link RECEIPTS_PER_MEMBER}, listed
+ *   oldest first beside them); a refused one's key is deleted, so its retry is judged afresh.
  * - Sessions: a web session's member is kept under its token, so any instance can pick the browser up
  *   (same member, same id, its names claimed again by the new instance); the old instance then finds the
  *   member taken over when its own session ends, and writes no leave.
@@ -32,7 +34,15 @@ import { errorFields, log } from "../ops/log.ts";
 import type { RedisLink } from "../redis/client.ts";
 import { KEYS } from "../redis/keys.ts";
 import { LuaScript } from "../redis/script.ts";
-import { type Directory, type Holder, type MemberInfo, RECEIPT_MS, SESSION_MS } from "./directory.ts";
+import {
+  type Directory,
+  type Holder,
+  type MemberInfo,
+  RECEIPT_MS,
+  RECEIPTS_PER_MEMBER,
+  SESSION_MS,
+  wasTaken,
+} from "./directory.ts";
 
 /** A name key lives this long unless its instance refreshes it. */
 export const NAME_MS = 30_000;
@@ -44,7 +54,29 @@ export const REFRESH_MS = 3_000;
 export const SWEEP_MS = 1_000;
 /** A retry that finds its first send still running waits this long for its outcome. */
 const RECEIPT_WAIT_MS = 2_000;
+const RECEIPT_POLL_MS = 50;
 const PENDING = "pending";
+
+/**
+ * A member's kept receipts, oldest first: a list beside them (`{chat}:receipt:<member id>`; a receipt's own
+ * key has the send's key after the member id, and ids hold no `:`).
+ */
+const receiptsOf = (memberId: string) => KEYS.receipt(memberId);
+
+/**
+ * Keeps a send's result (KEYS[1]) for ARGV[2] ms and lists it among the member's (KEYS[2]); past ARGV[3]
+ * receipts the member's oldest are deleted.
+ */
+const KEEP_RECEIPT = new LuaScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('LREM', KEYS[2], 0, KEYS[1])
+redis.call('RPUSH', KEYS[2], KEYS[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+while redis.call('LLEN', KEYS[2]) > tonumber(ARGV[3]) do
+  redis.call('DEL', redis.call('LPOP', KEYS[2]))
+end
+return 1
+`);
 
 const CLAIM = new LuaScript(`
 for _, key in ipairs(KEYS) do
@@ -173,18 +205,38 @@ export class RedisDirectory implements Directory {
   async once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
     if (key === undefined) return await send();
     const receipt = KEYS.receipt(`${memberId}:${key}`);
-    const first = await this.#redis.sendCommand(["SET", receipt, PENDING, "NX", "PX", String(RECEIPT_MS)]);
-    if (first === "OK") {
-      const result = await send();
-      await this.#redis.sendCommand(["SET", receipt, JSON.stringify(result), "XX", "KEEPTTL"]);
-      return result;
-    }
-    for (let waited = 0;; waited += 50) {
+    for (let waited = 0;; waited += RECEIPT_POLL_MS) {
+      const first = await this.#redis.sendCommand(["SET", receipt, PENDING, "NX", "PX", String(RECEIPT_MS)]);
+      if (first === "OK") return await this.#sendOnce(memberId, receipt, send);
       const stored = await this.#redis.sendCommand(["GET", receipt]) as string | null;
-      if (stored !== null && stored !== PENDING) return JSON.parse(stored) as T;
-      if (stored === null || waited >= RECEIPT_WAIT_MS) return await send();
-      await sleep(50);
+      // Gone: the first send was refused (or its receipt expired), so this one is judged afresh.
+      if (stored === null) continue;
+      if (stored !== PENDING) return JSON.parse(stored) as T;
+      if (waited >= RECEIPT_WAIT_MS) return await send();
+      await sleep(RECEIPT_POLL_MS);
     }
+  }
+
+  /** Runs the send that holds `receipt`: keeps its result if the room took it, else frees the key. */
+  async #sendOnce<T>(memberId: string, receipt: string, send: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await send();
+    } catch (error) {
+      await this.#redis.sendCommand(["DEL", receipt]).catch(() => {});
+      throw error;
+    }
+    try {
+      if (!wasTaken(result)) await this.#redis.sendCommand(["DEL", receipt]);
+      else {
+        const args = [JSON.stringify(result), String(RECEIPT_MS), String(RECEIPTS_PER_MEMBER)];
+        await KEEP_RECEIPT.run(this.#redis, [receipt, receiptsOf(memberId)], args);
+      }
+    } catch (error) {
+      // The send itself is done: its answer stands, only a retry of it would not be recognised.
+      log.warn("directory.receipt_unsaved", errorFields(error));
+    }
+    return result;
   }
 
   async saveSession(token: string, member: Holder): Promise<void> {
