@@ -1,5 +1,6 @@
 /** Command-line flags → the client's options (`deno task client --help` lists them). */
 import { parseArgs } from "node:util";
+import { OPTIONS } from "../server/config.ts";
 
 export interface ClientOptions {
   host: string;
@@ -10,18 +11,25 @@ export interface ClientOptions {
   tls: boolean;
   /** A CA certificate file (PEM) to trust besides the system's, e.g. a server's self-signed one. */
   ca: string | undefined;
+  /** The server's `--max-line`: server lines longer than such a message and its framing are skipped. */
+  maxLine: number;
 }
+
+/** The server's own default `--max-line`. */
+export const DEFAULT_MAX_LINE = Number(OPTIONS["max-line"].default);
 
 export class ArgsError extends Error {}
 
-export const USAGE = `usage: deno task client [--host HOST] [--port PORT] [--name NAME] [--tls [--ca FILE]]
+export const USAGE = `usage: deno task client [--host HOST] [--port PORT] [--name NAME]
+                        [--tls [--ca FILE]] [--max-line BYTES]
 
-  --host HOST   the chat server (default 127.0.0.1)
-  --port PORT   its TCP door (default 60000, or 60001 with --tls)
-  --name NAME   sign in as NAME (asked for when missing, or when the server refuses it)
-  --tls         connect with TLS (the server's --tls-port)
-  --ca FILE     trust this CA certificate (PEM) too, e.g. a self-signed server's
-  --help        this text
+  --host HOST        the chat server (default 127.0.0.1)
+  --port PORT        its TCP door (default 60000, or 60001 with --tls)
+  --name NAME        sign in as NAME (asked for when missing, or when the server refuses it)
+  --tls              connect with TLS (the server's --tls-port)
+  --ca FILE          trust this CA certificate (PEM) too, e.g. a self-signed server's
+  --max-line BYTES   the server's --max-line (default ${DEFAULT_MAX_LINE}): longer lines from it are skipped
+  --help             this text
 
 Type /quit, Ctrl-C or Ctrl-D to leave; /help lists the server's commands.`;
 
@@ -37,6 +45,7 @@ export function parseClientArgs(args: string[]): ClientOptions {
         name: { type: "string" },
         tls: { type: "boolean", default: false },
         ca: { type: "string" },
+        "max-line": { type: "string", default: String(DEFAULT_MAX_LINE) },
         help: { type: "boolean" },
       },
       strict: true,
@@ -52,5 +61,11 @@ export function parseClientArgs(args: string[]): ClientOptions {
   }
   if (values.host.trim() === "") throw new ArgsError("--host must not be empty");
   if (values.ca !== undefined && !values.tls) throw new ArgsError("--ca goes with --tls");
-  return { host: values.host, port, name: values.name?.trim() || undefined, tls: values.tls, ca: values.ca };
+  const rawMaxLine = values["max-line"];
+  const maxLine = Number(rawMaxLine);
+  if (!/^\d+$/.test(rawMaxLine) || maxLine < 1) {
+    throw new ArgsError(`--max-line must be a whole number of bytes, at least 1, not "${rawMaxLine}"`);
+  }
+  const name = values.name?.trim() || undefined;
+  return { host: values.host, port, name, tls: values.tls, ca: values.ca, maxLine };
 }

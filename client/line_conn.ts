@@ -1,39 +1,51 @@
 /**
  * A TCP connection spoken in lines, as the chat's TCP door speaks: UTF-8, one line per `\n` (a `\r\n` is
- * accepted). Bytes are split at `\n` before decoding, so a character cut between two reads arrives whole.
+ * accepted), each held to a maximum: a longer one comes as a `TooLong` (see line_splitter.ts).
  *
  * @example
  * ```ts
  * import { connectLines } from "./line_conn.ts";
  * export async function chatAs(name: string): Promise<void> {
- *   const conn = await connectLines({ hostname: "127.0.0.1", port: 60000 }, 10_000);
+ *   const conn = await connectLines({ hostname: "127.0.0.1", port: 60000, maxLine: 2048 }, 10_000);
  *   await conn.write(name);
  *   for await (const line of conn.lines()) console.log(line);
  * }
  * ```
  */
+import { LineSplitter, type ServerLine } from "./line_splitter.ts";
 
 export interface LineConn {
   /** The server's lines until it closes the connection (or the connection breaks). */
-  lines(): AsyncIterable<string>;
+  lines(): AsyncIterable<ServerLine>;
   /** Sends `line` and a newline; rejects when the connection is broken. */
   write(line: string): Promise<void>;
   /** Closes the connection; harmless when already closed. */
   close(): void;
 }
 
-const NEWLINE = 0x0a;
 const encoder = new TextEncoder();
+
+/**
+ * Bytes a server line may take beyond the longest message: the words the server puts around one
+ * (`[private to NAME] `, a name being up to 32 characters of up to 4 bytes), and the greeting, which names
+ * up to 20 members (about 2.8 KB at most, whatever the longest message).
+ */
+export const LINE_FRAMING_BYTES = 4096;
 
 /** How to reach the server: plain TCP, or TLS (trusting `caCerts` too, PEM, e.g. a self-signed server's). */
 export interface Endpoint {
   hostname: string;
   port: number;
   tls?: { caCerts?: string[] };
+  /** The server's longest message (its `--max-line`): a longer line than it allows for is skipped. */
+  maxLine: number;
 }
 
 /** Connects, or rejects when the server does not answer within `timeoutMs` (or refuses). */
-export async function connectLines({ hostname, port, tls }: Endpoint, timeoutMs: number): Promise<LineConn> {
+export async function connectLines(
+  { hostname, port, tls, maxLine }: Endpoint,
+  timeoutMs: number,
+): Promise<LineConn> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const connecting: Promise<Deno.TcpConn | Deno.TlsConn> = tls
     ? Deno.connectTls({ hostname, port, caCerts: tls.caCerts })
@@ -45,7 +57,7 @@ export async function connectLines({ hostname, port, tls }: Endpoint, timeoutMs:
     const conn = await Promise.race([connecting, timeout]);
     if ("handshake" in conn) await Promise.race([conn.handshake(), timeout]);
     else conn.setNoDelay(true);
-    return new TcpLines(conn);
+    return new TcpLines(conn, maxLine + LINE_FRAMING_BYTES);
   } catch (error) {
     connecting.then((conn) => conn.close()).catch(() => {});
     throw error;
@@ -57,12 +69,11 @@ export async function connectLines({ hostname, port, tls }: Endpoint, timeoutMs:
 class TcpLines implements LineConn {
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(readonly conn: Deno.Conn) {}
+  constructor(readonly conn: Deno.Conn, readonly maxLineBytes: number) {}
 
-  async *lines(): AsyncIterable<string> {
-    const decoder = new TextDecoder();
+  async *lines(): AsyncIterable<ServerLine> {
+    const splitter = new LineSplitter(this.maxLineBytes);
     const buffer = new Uint8Array(16 * 1024);
-    let pending = new Uint8Array(0);
     for (;;) {
       let n: number | null;
       try {
@@ -71,17 +82,9 @@ class TcpLines implements LineConn {
         n = null; // reset or closed by us: the same as the end
       }
       if (n === null) break;
-      const bytes = new Uint8Array(pending.length + n);
-      bytes.set(pending);
-      bytes.set(buffer.subarray(0, n), pending.length);
-      let start = 0;
-      for (let end = bytes.indexOf(NEWLINE); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
-        yield decoder.decode(bytes.subarray(start, end)).replace(/\r$/, "");
-        start = end + 1;
-      }
-      pending = bytes.slice(start);
+      yield* splitter.push(buffer.subarray(0, n));
     }
-    if (pending.length > 0) yield decoder.decode(pending);
+    yield* splitter.end();
   }
 
   /** Writes are chained, so two lines sent at once never interleave. */

@@ -37,7 +37,7 @@ if (import.meta.main) {
     console.error(`error: ${error.message}\n\n${USAGE}`);
     Deno.exit(2);
   }
-  const endpoint: Endpoint = { hostname: options.host, port: options.port };
+  const endpoint: Endpoint = { hostname: options.host, port: options.port, maxLine: options.maxLine };
   if (options.tls) {
     try {
       endpoint.tls = { caCerts: options.ca === undefined ? undefined : [await Deno.readTextFile(options.ca)] };

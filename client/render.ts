@@ -1,6 +1,7 @@
 /**
  * What kind of line the server sent, and how it is printed: the time it arrived, then the line, in colour when
- * the output is a terminal. Lines from the server are stripped of control characters before they are printed:
+ * the output is a terminal. Lines from the server are cleaned as the server cleans text (escape sequences,
+ * control characters, bidirectional overrides and isolates; server/room/sanitize.ts) before they are printed:
  * the server cleans them already, but a terminal must not take orders from whatever answers on the port.
  *
  * @example
@@ -11,6 +12,7 @@
  */
 
 import { ACTION_MARK, NOTICE_MARK } from "../common/sentences.ts";
+import { sanitize } from "../server/room/sanitize.ts";
 
 export type LineKind =
   | "message" // NAME: text
@@ -62,7 +64,7 @@ const NAME_COLOURS = ["32", "33", "34", "35", "36", "92", "93", "94", "95", "96"
 
 /** One printable line: `HH:MM text`, with ANSI colours when `colour` is set. `time` null: a replayed line. */
 export function renderLine(line: string, kind: LineKind, time: Date | null, colour: boolean): string {
-  const clean = stripControls(line);
+  const clean = sanitize(line);
   const stamp = time ? formatTime(time) : UNKNOWN_TIME;
   if (!colour) return `${stamp} ${clean}`;
   return `${paint("2", stamp)} ${kind === "message" ? paintMessage(clean) : paint(STYLE[kind], clean)}`;
@@ -72,15 +74,10 @@ export function formatTime(time: Date): string {
   return `${String(time.getHours()).padStart(2, "0")}:${String(time.getMinutes()).padStart(2, "0")}`;
 }
 
-/** Removes C0/C1 control characters (tabs become spaces), which also defuses escape sequences. */
-export function stripControls(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/\t/g, " ").replace(/[\u0000-\u001f\u007f-\u009f]/g, "");
-}
-
 function paintMessage(line: string): string {
-  const name = line.match(MESSAGE)![1];
-  return paint(nameColour(name), name) + line.slice(name.length);
+  // Cleaning may have taken the name apart (a line classified before it was cleaned).
+  const name = line.match(MESSAGE)?.[1];
+  return name === undefined ? line : paint(nameColour(name), name) + line.slice(name.length);
 }
 
 /** The same name always gets the same colour, so a speaker is recognised at a glance. */

@@ -14,6 +14,7 @@
 import { backoffDelay } from "./backoff.ts";
 import type { InputQueue } from "./input_queue.ts";
 import type { LineConn } from "./line_conn.ts";
+import { TooLong } from "./line_splitter.ts";
 import { classify, isRoomLine, type LineKind, renderLine } from "./render.ts";
 import { planReplay } from "./replay.ts";
 import { Transcript } from "./transcript.ts";
@@ -116,6 +117,10 @@ export class Session {
     let replay: string[] = [];
     let sawHeader = false;
     for await (const line of conn.lines()) {
+      if (line instanceof TooLong) {
+        this.#notice(`a line from the server was too long (over ${line.max} bytes) and was skipped`);
+        continue;
+      }
       if (phase === "naming") {
         if (line.startsWith("Hello, ")) {
           this.#name = line.match(/^Hello, (.+?)! Online/)?.[1] ?? naming.tried!;

@@ -1,14 +1,21 @@
 import assert from "node:assert/strict";
-import { ArgsError, parseClientArgs } from "../../client/args.ts";
+import { ArgsError, DEFAULT_MAX_LINE, parseClientArgs } from "../../client/args.ts";
 
 Deno.test("without flags the client goes to the local server's TCP door and asks for a name", () => {
-  assert.deepEqual(parseClientArgs([]), { host: "127.0.0.1", port: 60000, name: undefined, tls: false, ca: undefined });
+  assert.deepEqual(parseClientArgs([]), {
+    host: "127.0.0.1",
+    port: 60000,
+    name: undefined,
+    tls: false,
+    ca: undefined,
+    maxLine: 2048,
+  });
 });
 
 Deno.test("--host, --port and --name are taken as given (the name trimmed)", () => {
   assert.deepEqual(
     parseClientArgs(["--host", "chat.example", "--port", "6000", "--name", " Ana "]),
-    { host: "chat.example", port: 6000, name: "Ana", tls: false, ca: undefined },
+    { host: "chat.example", port: 6000, name: "Ana", tls: false, ca: undefined, maxLine: 2048 },
   );
   assert.equal(parseClientArgs(["--port=7"]).port, 7);
 });
@@ -26,7 +33,16 @@ Deno.test("--tls speaks TLS to the TLS port by default, and --ca names a certifi
     name: undefined,
     tls: true,
     ca: undefined,
+    maxLine: 2048,
   });
   assert.equal(parseClientArgs(["--tls", "--port", "7000", "--ca", "ca.pem"]).ca, "ca.pem");
   assert.throws(() => parseClientArgs(["--ca", "ca.pem"]), /--ca goes with --tls/);
+});
+
+Deno.test("--max-line takes the server's own, when it was changed; it defaults to the server's default", () => {
+  assert.equal(parseClientArgs([]).maxLine, DEFAULT_MAX_LINE);
+  assert.equal(parseClientArgs(["--max-line", "65536"]).maxLine, 65536);
+  for (const bad of ["0", "-1", "2k", ""]) {
+    assert.throws(() => parseClientArgs(["--max-line", bad]), ArgsError, bad);
+  }
 });

@@ -45,5 +45,11 @@ Deno.test("with colour the name of a speaker is painted, always the same way", (
 });
 
 Deno.test("control characters and escape sequences from the server never reach the terminal", () => {
-  assert.equal(renderLine("Ana: \x1b[2Jgone\x07\ttab", "message", NINE_FIVE, false), "09:05 Ana: [2Jgone tab");
+  assert.equal(renderLine("Ana: \x1b[2Jgone\x07\ttab", "message", NINE_FIVE, false), "09:05 Ana: gone tab");
+});
+
+Deno.test("what the server strips the client strips too: bidirectional overrides and isolates never reach the terminal", () => {
+  const line = "Eve: \u202egnp.exe\u202c \u2066isolated\u2069 \u202aembedded\u202c";
+  assert.equal(renderLine(line, "message", NINE_FIVE, false), "09:05 Eve: gnp.exe isolated embedded");
+  assert.equal(renderLine("\x1b: x", "message", NINE_FIVE, true), "\x1b[2m09:05\x1b[0m  x", "no name left to paint");
 });
