@@ -135,7 +135,7 @@ Deno.test({
     await ana.expectLine("Ana: before");
     await redis.stop();
     await ana.send("during");
-    await ana.expectLine("! room unavailable, not sent");
+    await ana.expectLine("! room unavailable, not sent: during");
     const refused = await bob.client.say("during from the web");
     assert.equal(refused.status, 503);
     assert.deepEqual(refused.body, { error: "room unavailable, not sent" });

@@ -142,8 +142,8 @@ function later(id: string, by: number): string {
 function record(store: EventStore): { events: RoomEvent[]; until(n: number): Promise<RoomEvent[]>; stop(): void } {
   const events: RoomEvent[] = [];
   let waiting: { n: number; resolve: () => void }[] = [];
-  const stop = store.subscribe((event) => {
-    events.push(event);
+  const stop = store.subscribe((batch) => {
+    events.push(...batch);
     const done = waiting.filter((w) => events.length >= w.n);
     waiting = waiting.filter((w) => events.length < w.n);
     for (const w of done) w.resolve();
@@ -239,7 +239,7 @@ for (const backend of BACKENDS) {
     test("a subscriber receives each event during append, before append resolves", () =>
       withStore(backend, 10, async ({ store }) => {
         let received: RoomEvent | undefined;
-        store.subscribe((event) => received = event);
+        store.subscribe((events) => received = events.at(-1));
         const appending = store.append(message(1));
         assert.equal(received?.text, "message 1");
         assert.equal(received?.id, store.lastId());
@@ -251,8 +251,10 @@ for (const backend of BACKENDS) {
     withStore(backend, 10, async ({ store }) => {
       const first = record(store);
       // As a TCP reader that overflows on an event leaves the room, appending its leave mid-delivery.
-      store.subscribe((event) => {
-        if (event.text === "message 1") void store.append({ at: event.at, kind: "system", text: "reaction" });
+      store.subscribe((events) => {
+        for (const event of events) {
+          if (event.text === "message 1") void store.append({ at: event.at, kind: "system", text: "reaction" });
+        }
       });
       const last = record(store);
       await store.append(message(1));
@@ -266,8 +268,10 @@ for (const backend of BACKENDS) {
     withStore(backend, 10, async ({ store }) => {
       const start = store.lastId();
       const delivered = record(store);
-      store.subscribe((event) => {
-        if (event.text === "message 1") void store.append({ at: event.at, kind: "system", text: "reaction" });
+      store.subscribe((events) => {
+        for (const event of events) {
+          if (event.text === "message 1") void store.append({ at: event.at, kind: "system", text: "reaction" });
+        }
       });
       await store.append(message(1));
       await delivered.until(2);

@@ -13,7 +13,7 @@
  * completed cannot be seen to, and the socket must not be blamed for it.
  */
 import { setImmediate } from "node:timers";
-import { Backlog } from "./backlog.ts";
+import { Backlog } from "../async/backlog.ts";
 import { concat } from "./bytes.ts";
 import { within } from "../async/deadline.ts";
 

@@ -41,12 +41,15 @@ export function listen(
   options: ListenOptions,
   onError: (error: unknown) => void,
 ): () => void {
-  fanout.hold(reader);
   const stop = () => fanout.remove(reader);
-  catchUp(store, fanout, reader, from, options).catch((error) => {
-    stop();
-    onError(error);
-  });
+  const run = (start: From) =>
+    catchUp(store, fanout, reader, start, options).catch((error) => {
+      stop();
+      onError(error);
+    });
+  // A live reader whose store lost events it had not seen yet starts again from the last one it had.
+  fanout.hold(reader, (position) => run({ after: position }));
+  run(from);
   return stop;
 }
 

@@ -21,6 +21,15 @@ export type ErrorCode =
   | "unavailable";
 
 /**
+ * A line the room took and is storing together with the other lines of its turn: one object per batch,
+ * shared by its lines. `done` says how it went (`sent`, or the `unavailable` error: nothing of the batch
+ * was stored) once the room's readers here have it; a door that reads on need not wait for it.
+ */
+export class Sending {
+  constructor(readonly done: Promise<Outcome>) {}
+}
+
+/**
  * The most names one `/who` reply lists; the rest are counted ("… and N more"), so the reply stays small
  * (a few KB) however big the room is.
  */

@@ -8,6 +8,11 @@
  * (everyone sees the join), {@link Room.leave} ends it and frees the name. A reader's stream, replay
  * and live, comes from {@link Room.listen}.
  *
+ * Lines are taken without waiting for the store: everything appended in one turn goes out as one batch
+ * (see {@link Appender}), so a member's next line never waits for its previous one's round trip. Only an
+ * answer to the member (a reply, an error, quitting) waits until the member's own earlier lines were
+ * delivered, so the member sees its lines before the answer to what it typed after them.
+ *
  * @example
  * ```ts
  * import { LocalDirectory } from "../directory/local.ts";
@@ -19,7 +24,8 @@
  * const ana = await room.claim("Ana", "tcp");
  * if ("error" in ana) throw new Error(ana.error);
  * await room.enter(ana);
- * await room.input(ana, "hello"); // { type: "sent" }
+ * await room.input(ana, "hello"); // { type: "sent" }, once stored and delivered
+ * room.say(ana, "hi again"); // a Sending, shared by every line of this turn: nothing waits for it
  * ```
  */
 import type { Directory, Holder, MemberInfo } from "../directory/directory.ts";
@@ -29,18 +35,21 @@ import { StoreUnavailable } from "../store/store.ts";
 import { HELP_LINES, parseInput } from "./commands.ts";
 import type { Door, LeaveReason, NewEvent, RoomEvent } from "./events.ts";
 import { isVisibleTo } from "./events.ts";
+import { Appender } from "./appender.ts";
+import type { Backlog } from "../async/backlog.ts";
 import { Delivered } from "./delivered.ts";
 import { Fanout } from "./fanout.ts";
 import { TokenBucket } from "./flood.ts";
 import { listen } from "./listen.ts";
 import { checkName, nameKey } from "./names.ts";
 import { Presence } from "./presence.ts";
-import { error, type Outcome, UNAVAILABLE, whoLines } from "./outcome.ts";
+import { error, type Outcome, Sending, UNAVAILABLE, whoLines } from "./outcome.ts";
 import type { From, Reader } from "./reader.ts";
 import { sanitize } from "./sanitize.ts";
 
 export { HELP_LINES };
 export type { MemberInfo, Outcome };
+export { Sending };
 
 /** A member of this process: who it is, whether it is in the room yet, and its flood bucket. */
 export interface Member extends Holder {
@@ -48,6 +57,8 @@ export interface Member extends Holder {
   readonly key: string;
   present: boolean;
   readonly bucket: TokenBucket;
+  /** How the member's newest line still on its way went: answers to the member wait for it. */
+  lastSend?: Promise<Outcome>;
 }
 
 export interface RoomLimits {
@@ -59,8 +70,8 @@ export interface RoomLimits {
 }
 
 const encoder = new TextEncoder();
-/** How long an append waits for its own delivery before the room answers anyway. */
-const DELIVERY_WAIT_MS = 2000;
+const SENT: Outcome = { type: "sent" };
+const REFUSED: Outcome = error("unavailable", UNAVAILABLE);
 
 export class Room {
   #store: EventStore;
@@ -70,16 +81,22 @@ export class Room {
   /** The members of this process, from their claim until they leave. */
   #local = new Set<Member>();
   #delivered = new Delivered();
+  #appender: Appender;
+  /** The batch {@link Room.#sending} was made for, and it: one per batch, shared by its lines. */
+  #sendingFor: Promise<void> | undefined;
+  #sending: Sending | undefined;
   #unsubscribe: () => void;
 
   constructor(store: EventStore, directory: Directory, readonly limits: RoomLimits) {
     this.#store = store;
     this.#directory = directory;
-    this.#unsubscribe = store.subscribe((event) => {
-      this.#presence.apply(event);
-      this.#fanout.publish(event);
-      this.#delivered.saw(event.id);
+    this.#appender = new Appender(store, this.#delivered);
+    this.#unsubscribe = store.subscribe((events) => {
+      for (const event of events) this.#presence.apply(event);
+      this.#fanout.publish(events);
+      this.#delivered.saw(events[events.length - 1].id);
     });
+    store.onGap?.((lastId) => this.#fanout.gap(lastId));
     directory.onLost((member) => {
       void this.#append({ at: Date.now(), kind: "leave", from: member.name, fromId: member.id, reason: "lost" });
     });
@@ -192,6 +209,14 @@ export class Room {
     });
   }
 
+  /**
+   * Lines taken but not yet stored and delivered here. While it is `paused`, doors take no more input
+   * (`await room.pending.ready()`): the store is ahead of what this instance has read back.
+   */
+  get pending(): Backlog {
+    return this.#appender.unsettled;
+  }
+
   /** Why the room cannot take messages now (its store cannot write), or undefined when it can. */
   ready(): string | undefined {
     return this.#store.ready();
@@ -213,43 +238,57 @@ export class Room {
   }
 
   /**
-   * One line of input from a member: a message, an action, a private message or a command. With a `key`
-   * (a web send's own), a retry within two minutes gets the first outcome and sends nothing again.
+   * One line of input from a member: a message, an action, a private message or a command, resolved once
+   * it is done (a message: stored and delivered here). With a `key` (a web send's own), a retry within two
+   * minutes gets the first outcome and sends nothing again.
    */
   input(member: Member, raw: string, key?: string): Promise<Outcome> {
-    return this.#directory.once(member.id, key, () => this.#input(member, raw)).catch((cause) => {
+    return this.#directory.once(member.id, key, () => {
+      const said = this.say(member, raw);
+      return Promise.resolve(said instanceof Sending ? said.done : said);
+    }).catch((cause) => {
       log.error("room.receipt_failed", errorFields(cause));
       return error("unavailable", UNAVAILABLE);
     });
   }
 
-  async #input(member: Member, raw: string): Promise<Outcome> {
+  /**
+   * Takes one line without waiting for the store, for a door that reads lines as they come (TCP): an
+   * outcome decided at once (a flood wait among them), a {@link Sending} for a line on its way to the store
+   * (shared by every line of the turn; nothing need wait for it), or the promise of an answer that waits
+   * until the member's own earlier lines were delivered.
+   */
+  say(member: Member, raw: string): Outcome | Sending | Promise<Outcome> {
     if (!member.present) return error("not_present", "you are not in the room");
     // A UTF-16 code unit is at most 3 bytes of UTF-8: most lines are measured without encoding them.
     if (raw.length * 3 > this.limits.maxMessageBytes && encoder.encode(raw).length > this.limits.maxMessageBytes) {
-      return error("too_long", `message too long (max ${this.limits.maxMessageBytes} bytes), not sent`);
+      return this.#answer(
+        member,
+        () => error("too_long", `message too long (max ${this.limits.maxMessageBytes} bytes), not sent`),
+      );
     }
     const text = sanitize(raw);
     if (text.trim() === "") return { type: "ignored" };
     const intent = parseInput(text);
-    if (intent.type === "quit") return { type: "quit" };
+    if (intent.type === "quit") return this.#answer(member, () => ({ type: "quit" }));
     const wait = member.bucket.take();
     if (wait > 0) return { ...error("flood", "too many messages, slow down"), retryAfterMs: wait };
     switch (intent.type) {
       case "help":
-        return { type: "reply", lines: [...HELP_LINES] };
+        return this.#answer(member, () => ({ type: "reply", lines: [...HELP_LINES] }));
       case "who":
-        return { type: "reply", lines: whoLines(this.members()) };
+        return this.#answer(member, () => ({ type: "reply", lines: whoLines(this.members()) }));
       case "usage":
-        return error("unknown_command", intent.message);
+        return this.#answer(member, () => error("unknown_command", intent.message));
       case "unknown":
-        return error(
-          "unknown_command",
-          `unknown command /${intent.command}, try /help (start with // to send a line beginning with /)`,
-        );
+        return this.#answer(member, () =>
+          error(
+            "unknown_command",
+            `unknown command /${intent.command}, try /help (start with // to send a line beginning with /)`,
+          ));
       case "message":
       case "action":
-        return await this.#say({
+        return this.#say(member, {
           at: Date.now(),
           kind: intent.type,
           from: member.name,
@@ -258,8 +297,8 @@ export class Room {
         });
       case "private": {
         const to = this.#presence.find(intent.to);
-        if (!to) return error("no_such_member", `no one called ${intent.to} is here`);
-        return await this.#say({
+        if (!to) return this.#answer(member, () => error("no_such_member", `no one called ${intent.to} is here`));
+        return this.#say(member, {
           at: Date.now(),
           kind: "message",
           from: member.name,
@@ -313,21 +352,28 @@ export class Room {
     }
   }
 
-  async #say(event: NewEvent): Promise<Outcome> {
-    try {
-      const stored = await this.#store.append(event);
-      await this.#delivered.until(stored.id, DELIVERY_WAIT_MS);
-      return { type: "sent" };
-    } catch (cause) {
-      if (cause instanceof StoreUnavailable) return error("unavailable", UNAVAILABLE);
-      throw cause;
+  /** `make`'s answer, at once when none of the member's lines is on its way, else once they are delivered. */
+  #answer(member: Member, make: () => Outcome): Outcome | Promise<Outcome> {
+    return member.lastSend ? member.lastSend.then(make) : make();
+  }
+
+  #say(member: Member, event: NewEvent): Sending {
+    const batch = this.#appender.add(event);
+    if (batch !== this.#sendingFor) {
+      this.#sendingFor = batch;
+      this.#sending = new Sending(batch.then(() => SENT, (cause) => {
+        if (cause instanceof StoreUnavailable) return REFUSED;
+        log.error("room.append_failed", errorFields(cause));
+        return REFUSED;
+      }));
     }
+    member.lastSend = this.#sending!.done;
+    return this.#sending!;
   }
 
   async #append(event: NewEvent): Promise<void> {
     try {
-      const stored = await this.#store.append(event);
-      await this.#delivered.until(stored.id, DELIVERY_WAIT_MS);
+      await this.#appender.add(event);
     } catch (cause) {
       log.error("room.append_failed", { kind: event.kind, ...errorFields(cause) });
     }

@@ -6,7 +6,7 @@
  * ```ts
  * import { MemoryStore } from "./memory.ts";
  * const store = new MemoryStore(1000);
- * store.subscribe((event) => console.log(event.id, event.text));
+ * store.subscribe((events) => console.log(events[0].id, events[0].text));
  * await store.append({ at: Date.now(), kind: "system", text: "hello" }); // logs "<epoch>-1 hello"
  * ```
  */
@@ -26,9 +26,16 @@ export class MemoryStore implements EventStore {
     this.#ring = new EventRing(capacity);
   }
 
-  append(event: NewEvent): Promise<RoomEvent> {
-    const stored: RoomEvent = { ...event, id: eventId(this.epoch, this.#ring.lastPosition + 1) };
-    this.#ring.push(stored);
+  async append(event: NewEvent): Promise<RoomEvent> {
+    return (await this.appendAll([event]))[0];
+  }
+
+  appendAll(events: readonly NewEvent[]): Promise<RoomEvent[]> {
+    const stored = events.map((event) => {
+      const withId: RoomEvent = { ...event, id: eventId(this.epoch, this.#ring.lastPosition + 1) };
+      this.#ring.push(withId);
+      return withId;
+    });
     this.#subscribers.publish(stored);
     return Promise.resolve(stored);
   }

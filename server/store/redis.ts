@@ -1,12 +1,15 @@
 /**
  * The Redis EventStore, for several instances sharing one room: the log is a Redis Stream.
  *
- * - Append: one Lua script adds the entry with `XADD … MAXLEN ~ retain` carrying the previous entry's id,
- *   and returns the store's epoch (created once in `{chat}:meta`, so an emptied or replaced Redis gets a
- *   new one). Concurrent appends share the connection, pipelined, not one round trip after another.
+ * - Append: one Lua script call adds a whole batch (the lines a turn gathered), each entry with
+ *   `XADD … MAXLEN ~ retain` carrying the previous entry's id, and returns the store's epoch (created once
+ *   in `{chat}:meta`, so an emptied or replaced Redis gets a new one). Batches share the connection,
+ *   pipelined, not one round trip after another.
  * - Delivery: one blocking `XREAD` loop per instance, on its own connection, from the last id it handed
- *   out; a Redis blip loses nothing, the loop catches up when Redis is back. This instance's own events
- *   reach its subscribers that way too, in the one order every instance sees.
+ *   out; each reply is one publication. A Redis blip loses nothing, the loop catches up when Redis is
+ *   back. This instance's own events reach its subscribers that way too, in the one order every instance
+ *   sees. Entries trimmed before this instance read them (it fell behind by more than `retain`) are
+ *   reported to the gap listeners, whose readers reset: never a silent hole.
  * - Resume: `since(id)` trusts a replay only when the first entry after `id` names `id` as its previous
  *   entry; an id that was trimmed away, or never issued, gets `null` (the reader resets). Plain XRANGE
  *   from a trimmed id would silently return whatever survived.
@@ -18,7 +21,7 @@
  * import { RedisStore } from "./redis.ts";
  * export async function hello(url: string): Promise<void> { // e.g. "redis://127.0.0.1:6379"
  *   const store = await RedisStore.open(await connectRedis(url), { retain: 100_000 });
- *   store.subscribe((event) => console.log(event.id, event.text));
+ *   store.subscribe((events) => console.log(events[0].id, events[0].text));
  *   await store.append({ at: Date.now(), kind: "system", text: "hello" }); // logs "<epoch>-<ms>-<seq> hello"
  *   await store.close();
  * }
@@ -44,16 +47,24 @@ const READ_COUNT = 1000;
 const RETRY_MS = 250;
 const START = "0-0";
 
+/** Events one script call appends at most; a bigger batch goes as several calls, pipelined in order. */
+const APPEND_BATCH = 256;
+
+/** ARGV: retain, a new epoch (used only if Redis has none), then one event per argument. */
 const APPEND = new LuaScript(`
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
 if not epoch then
-  epoch = ARGV[3]
+  epoch = ARGV[2]
   redis.call('HSET', KEYS[2], 'epoch', epoch)
 end
 local prev = redis.call('HGET', KEYS[2], 'last') or '${START}'
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'p', prev, 'e', ARGV[2])
-redis.call('HSET', KEYS[2], 'last', id)
-return {epoch, id}
+local reply = {epoch}
+for i = 3, #ARGV do
+  prev = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'p', prev, 'e', ARGV[i])
+  reply[#reply + 1] = prev
+end
+redis.call('HSET', KEYS[2], 'last', prev)
+return reply
 `);
 
 /** Reads the epoch, creating it if this Redis has none yet; and the newest entry's id. */
@@ -80,6 +91,7 @@ export class RedisStore implements EventStore {
   #closed = false;
   #tailing: Promise<void>;
   #resetListeners = new Set<() => void>();
+  #gapListeners = new Set<(lastId: string) => void>();
 
   /** Opens the store on `redis`, with a second connection of its own for the blocking read. */
   static async open(redis: RedisLink, options: RedisStoreOptions): Promise<RedisStore> {
@@ -101,21 +113,34 @@ export class RedisStore implements EventStore {
   }
 
   async append(event: NewEvent): Promise<RoomEvent> {
-    let reply: [string, string];
+    return (await this.appendAll([event]))[0];
+  }
+
+  async appendAll(events: readonly NewEvent[]): Promise<RoomEvent[]> {
+    if (events.length <= APPEND_BATCH) return await this.#appendBatch(events);
+    const parts: Promise<RoomEvent[]>[] = [];
+    for (let i = 0; i < events.length; i += APPEND_BATCH) {
+      parts.push(this.#appendBatch(events.slice(i, i + APPEND_BATCH)));
+    }
+    return (await Promise.all(parts)).flat();
+  }
+
+  async #appendBatch(events: readonly NewEvent[]): Promise<RoomEvent[]> {
+    let reply: string[];
     const started = performance.now();
     try {
       reply = await APPEND.run(this.#redis, [KEYS.log, KEYS.meta], [
         String(Math.max(1, this.#retain)),
-        JSON.stringify(event),
         newEpoch(),
-      ]) as [string, string];
+        ...events.map((event) => JSON.stringify(event)),
+      ]) as string[];
     } catch (error) {
       throw new StoreUnavailable(`Redis: ${error instanceof Error ? error.message : error}`);
     }
     counters.storeAppend.observe((performance.now() - started) / 1000);
-    const [epoch, position] = reply;
+    const epoch = reply[0];
     if (epoch !== this.#epoch) this.#noticeEpoch(epoch);
-    return { ...event, id: eventId(epoch, position) };
+    return events.map((event, i) => ({ ...event, id: eventId(epoch, reply[i + 1]) }));
   }
 
   async since(id: string, limit: number): Promise<RoomEvent[] | null> {
@@ -159,6 +184,11 @@ export class RedisStore implements EventStore {
     return () => this.#resetListeners.delete(listener);
   }
 
+  onGap(listener: (lastId: string) => void): () => void {
+    this.#gapListeners.add(listener);
+    return () => this.#gapListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -178,7 +208,7 @@ export class RedisStore implements EventStore {
         ) as [string, Entry[]][] | null;
         if (failing) log.info("store.redis_back");
         failing = false;
-        for (const entry of reply?.[0]?.[1] ?? []) this.#deliver(entry);
+        this.#deliver(reply?.[0]?.[1] ?? []);
       } catch (error) {
         if (this.#closed) return;
         if (!failing) log.error("store.redis_unreachable", errorFields(error));
@@ -188,15 +218,23 @@ export class RedisStore implements EventStore {
     }
   }
 
-  #deliver(entry: Entry): void {
-    const [position, fields] = entry;
-    if (comparePositions(position, this.#last) <= 0) return;
-    const previous = field(fields, "p");
-    if (previous !== this.#last && this.#last !== START) {
-      log.warn("store.trimmed_unread", { after: this.#last, before: position });
+  /** One XREAD reply as one publication, split where entries were trimmed before this instance read them. */
+  #deliver(entries: Entry[]): void {
+    let batch: RoomEvent[] = [];
+    for (const entry of entries) {
+      const [position, fields] = entry;
+      if (comparePositions(position, this.#last) <= 0) continue;
+      if (field(fields, "p") !== this.#last && this.#last !== START) {
+        log.warn("store.trimmed_unread", { after: this.#last, before: position });
+        this.#subscribers.publish(batch);
+        batch = [];
+        const lastId = this.lastId();
+        for (const listener of this.#gapListeners) listener(lastId);
+      }
+      this.#last = position;
+      batch.push(this.#decode(entry));
     }
-    this.#last = position;
-    this.#subscribers.publish(this.#decode(entry));
+    this.#subscribers.publish(batch);
   }
 
   /** After Redis was away: the same epoch, or a new one (Redis emptied), from which reading starts over. */

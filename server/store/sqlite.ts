@@ -16,7 +16,7 @@
  * ```ts
  * import { SqliteStore } from "./sqlite.ts";
  * const store = SqliteStore.open(":memory:", { retain: 100_000 });
- * store.subscribe((event) => console.log(event.id, event.text));
+ * store.subscribe((events) => console.log(events[0].id, events[0].text));
  * await store.append({ at: Date.now(), kind: "system", text: "hello" }); // logs "<epoch>-<next id> hello"
  * await store.close(); // writes what is queued
  * ```
@@ -106,18 +106,23 @@ export class SqliteStore implements EventStore {
     this.#schedulePrune(0);
   }
 
-  append(event: NewEvent): Promise<RoomEvent> {
-    const position = this.#lastId + 1;
-    const stored: RoomEvent = { ...event, id: eventId(this.epoch, position) };
-    this.#lastId = position;
-    this.#ring.push(stored);
-    // Queued before the listeners run: one of them may append the next event, which must queue after this one.
-    if (this.#closed) {
-      log.error("store.closed", { id: stored.id });
-    } else {
-      this.#queue.push({ position, event: stored, queuedAt: performance.now() });
-      if (this.#cancelFlush === undefined && !this.#failing) this.#scheduleFlush(this.#flushMs);
-    }
+  async append(event: NewEvent): Promise<RoomEvent> {
+    return (await this.appendAll([event]))[0];
+  }
+
+  appendAll(events: readonly NewEvent[]): Promise<RoomEvent[]> {
+    const queuedAt = performance.now();
+    const stored = events.map((event) => {
+      const position = this.#lastId + 1;
+      const withId: RoomEvent = { ...event, id: eventId(this.epoch, position) };
+      this.#lastId = position;
+      this.#ring.push(withId);
+      // Queued before the listeners run: one of them may append the next event, which must queue after this one.
+      if (this.#closed) log.error("store.closed", { id: withId.id });
+      else this.#queue.push({ position, event: withId, queuedAt });
+      return withId;
+    });
+    if (!this.#closed && this.#cancelFlush === undefined && !this.#failing) this.#scheduleFlush(this.#flushMs);
     this.#subscribers.publish(stored);
     return Promise.resolve(stored);
   }

@@ -1,12 +1,17 @@
 /**
  * EventStore: the room's ordered record. It assigns each event its id (see ids.ts) and hands every event
- * it learns of to its subscribers, in id order, once. Backends: memory, sqlite (embedded default). A
- * backend may assign ids elsewhere (another process) and deliver events after `append` resolves, or
+ * it learns of to its subscribers, in id order, once. Backends: memory, sqlite (embedded default), redis.
+ * A backend may assign ids elsewhere (another process) and deliver events after `append` resolves, or
  * before: readers rely only on the order of delivery and on `since` for what they missed.
+ *
+ * Events travel in batches: {@link EventStore.appendAll} stores the lines a turn gathered in one call, and
+ * subscribers get a publication (every event the store learned of at once, e.g. one XREAD reply) as one
+ * array, so the fan-out pays per round, not per event.
  */
 import type { NewEvent, RoomEvent } from "../room/events.ts";
 
-export type Listener = (event: RoomEvent) => void;
+/** Gets one publication: events in id order, at least one. */
+export type Listener = (events: readonly RoomEvent[]) => void;
 
 export interface EventStore {
   /** Names this store's id space; every id carries it. */
@@ -16,6 +21,11 @@ export interface EventStore {
    * cannot be stored now (nothing is queued to be stored later behind the caller's back).
    */
   append(event: NewEvent): Promise<RoomEvent>;
+  /**
+   * Stores `events` in order as one batch, all or none, and resolves to them with their ids; they reach the
+   * subscribers together (one publication, or several in order). Rejects like {@link EventStore.append}.
+   */
+  appendAll(events: readonly NewEvent[]): Promise<RoomEvent[]>;
   /**
    * Up to `limit` events after `id`, oldest first (`[]` when `id` is the newest); `null` when `id` is not
    * an id of this store or the events after it are no longer all kept, so the reader must reset instead
@@ -32,6 +42,12 @@ export interface EventStore {
    * they start over under a new epoch.
    */
   onReset?(listener: () => void): () => void;
+  /**
+   * Stores shared with other writers (Redis) may drop entries this instance has not read yet (trimmed while
+   * it was behind): they call `listener` with the last id delivered before the hole, before delivering what
+   * follows it, so readers get an explicit reset, never a silent gap.
+   */
+  onGap?(listener: (lastId: string) => void): () => void;
   /**
    * Why the store cannot take events now (a short reason for `/readyz`), or undefined when it can: its
    * disk write failing, its server unreachable, or closed.

@@ -1,9 +1,9 @@
 /**
  * The subscriber list every backend shares: delivery in order, one throwing listener hurts no other.
  *
- * A listener may append while an event is being delivered (a TCP reader that overflows on event N
- * leaves the room, which appends N+1). That event waits until every listener has had N, so no listener
- * ever sees N+1 before N.
+ * A listener may append while a publication is being delivered (a TCP reader that overflows on event N
+ * leaves the room, which appends N+1). That publication waits until every listener has had N, so no
+ * listener ever sees N+1 before N.
  */
 import type { RoomEvent } from "../room/events.ts";
 import { errorFields, log } from "../ops/log.ts";
@@ -12,7 +12,7 @@ import type { Listener } from "./store.ts";
 export class Subscribers {
   #listeners = new Set<Listener>();
   /** Events published while another was being delivered, in id order. */
-  #pending: RoomEvent[] = [];
+  #pending: (readonly RoomEvent[])[] = [];
   #delivering = false;
 
   subscribe(listener: Listener): () => void {
@@ -20,8 +20,10 @@ export class Subscribers {
     return () => this.#listeners.delete(listener);
   }
 
-  publish(event: RoomEvent): void {
-    this.#pending.push(event);
+  /** Hands `events` (in id order) to every listener as one publication. */
+  publish(events: readonly RoomEvent[]): void {
+    if (events.length === 0) return;
+    this.#pending.push(events);
     if (this.#delivering) return;
     this.#delivering = true;
     try {
@@ -32,10 +34,10 @@ export class Subscribers {
     }
   }
 
-  #deliver(event: RoomEvent): void {
+  #deliver(events: readonly RoomEvent[]): void {
     for (const listener of this.#listeners) {
       try {
-        listener(event);
+        listener(events);
       } catch (error) {
         log.error("store.listener_failed", errorFields(error, true));
       }

@@ -2,6 +2,10 @@
  * One TCP client, from greeting to goodbye: reads lines (paced by the member's flood bucket), turns them
  * into room input, and reads the room as a {@link Reader}: its history, then live events, written through
  * its own bounded {@link Outbox}.
+ *
+ * A read's lines go to the room one after another without waiting for the store (they become one batch
+ * with everyone else's lines of that turn); what the room answers is written in the order the lines came,
+ * after the member's own earlier lines were delivered to it.
  */
 import type { Flusher } from "../io/flusher.ts";
 import { counters, type DoorCounters } from "../ops/counters.ts";
@@ -11,9 +15,11 @@ import { Outbox } from "../io/outbox.ts";
 import { sleep, within } from "../async/deadline.ts";
 import type { LeaveReason, RoomEvent } from "../room/events.ts";
 import type { Reader } from "../room/reader.ts";
-import type { Member, Outcome, Room } from "../room/room.ts";
+import type { Round } from "../room/round.ts";
+import { sanitize } from "../room/sanitize.ts";
+import { type Member, type Outcome, type Room, Sending } from "../room/room.ts";
 import { type LineItem, LineReader } from "./line_reader.ts";
-import type { LineCache } from "./render.ts";
+import { type LineCache, roundLines } from "./render.ts";
 
 export const PROMPT = "Enter your name:";
 export const WELCOME = `Welcome to the chatroom! ${PROMPT}`;
@@ -25,6 +31,8 @@ export const HISTORY_HEADER = "--- recent history ---";
 const IDLE_READ_BYTES = 512;
 const BUSY_READ_BYTES = 16384;
 const MAX_NAMES_IN_GREETING = 20;
+/** How much of a refused line its error line repeats. */
+const PREVIEW_CHARS = 40;
 /** How long a last line (goodbye, "too slow") may take to reach a client before the socket closes. */
 const LAST_WORDS_MS = 500;
 
@@ -68,6 +76,8 @@ export class Connection implements Reader {
   #historyShown = false;
   /** Resolves once the member's history is out and live events flow (or the connection ends). */
   #caughtUp: (() => void) | undefined;
+  /** The newest batch the member's lines are in, and those lines: its outcome is rendered for each. */
+  #sending: { batch: Sending; lines: string[] } | undefined;
 
   constructor(readonly conn: Deno.Conn, private readonly host: ConnectionHost, readonly label: TcpLabel = "tcp") {
     const { sendq, maxLine } = host.options;
@@ -103,6 +113,8 @@ export class Connection implements Reader {
         if (n === buffer.length && n < BUSY_READ_BYTES) buffer = new Uint8Array(n * 2);
       }
       await this.#handleAll(this.#reader.end());
+      // The member's last lines may still be on their way: it gets them (and their outcome) before it leaves.
+      await this.#sending?.batch.done;
     } catch {
       // reset or closed under us: the same as a dropped connection
       this.close("lost");
@@ -139,8 +151,16 @@ export class Connection implements Reader {
     this.#outbox.push(this.host.lines.bytes(event, this.member?.id));
   }
 
-  reset(): void {
-    // A newcomer's stream starts from its history, which never needs a reset.
+  deliverRound(round: Round): void {
+    this.#meter.deliveries += round.public.length;
+    this.#outbox.push(round.encoded(roundLines));
+  }
+
+  /** The live stream fell behind what the store keeps (a newcomer's history never needs a reset). */
+  reset(events: RoomEvent[]): void {
+    this.send("! this server fell behind the room: some messages were missed; the recent ones follow");
+    this.send(HISTORY_HEADER);
+    for (const event of events) this.#outbox.push(this.host.lines.bytes(event, this.member?.id));
   }
 
   caughtUp(): void {
@@ -206,13 +226,17 @@ export class Connection implements Reader {
   }
 
   async #handleAll(items: LineItem[]): Promise<void> {
+    const { backlog } = this.host.flusher;
+    const { pending } = this.host.room;
     for (const item of items) {
-      // The server is behind on its own writes: take no more input until it caught up (the kernel then
-      // pushes back on the sender). Nothing is dropped, nobody is cut off.
-      await this.host.flusher.backlog.ready();
+      // The server is behind on its own writes, or on reading back what it stored: take no more input until
+      // it caught up (the kernel then pushes back on the sender). Nothing is dropped, nobody is cut off.
+      if (backlog.paused) await backlog.ready();
+      if (pending.paused) await pending.ready();
       if (this.#ended) return;
       for (let paused = false;; paused = true) {
-        const wait = this.member ? await this.#chat(item) : await this.#name(item);
+        let wait = this.member ? this.#chat(item) : this.#name(item);
+        if (typeof wait !== "number") wait = await wait;
         if (wait === 0 || this.#ended) break;
         if (!paused) this.#meter.floodPauses++;
         await sleep(wait); // flood: stop reading, drop nothing
@@ -220,20 +244,47 @@ export class Connection implements Reader {
     }
   }
 
-  /** Returns ms to wait before retrying the same line (flood), or 0. */
-  async #chat(item: LineItem): Promise<number> {
+  /** Returns ms to wait before retrying the same line (flood), or 0; waits only for answers, never for sends. */
+  #chat(item: LineItem): number | Promise<number> {
     if ("tooLong" in item) {
-      this.send(`! line too long (max ${this.host.options.maxLine} bytes), not sent`);
+      const tooLong = `! line too long (max ${this.host.options.maxLine} bytes), not sent`;
+      const sending = this.#sending;
+      if (sending) void sending.batch.done.then(() => this.send(tooLong));
+      else this.send(tooLong);
       return 0;
     }
-    const outcome: Outcome = await this.host.room.input(this.member!, item.line);
+    const said = this.host.room.say(this.member!, item.line);
+    if (said instanceof Sending) {
+      if (this.#sending?.batch === said) {
+        this.#sending.lines.push(item.line);
+      } else {
+        const sending = { batch: said, lines: [item.line] };
+        this.#sending = sending;
+        void said.done.then((outcome) => {
+          if (this.#sending === sending) this.#sending = undefined;
+          for (const line of sending.lines) this.#render(outcome, line);
+        });
+      }
+      return 0;
+    }
+    if (said instanceof Promise) return said.then((outcome) => this.#render(outcome));
+    return this.#render(said);
+  }
+
+  /**
+   * Shows the member what became of one line; returns ms to wait before retrying it (flood), or 0. A line
+   * refused after it was read on (its store gone) is named, so the member knows which of a burst to send again.
+   */
+  #render(outcome: Outcome, line?: string): number {
     switch (outcome.type) {
       case "sent":
         this.#meter.messagesIn++;
         return 0;
+      case "ignored":
+        return 0;
       case "error":
         if (outcome.code === "flood") return outcome.retryAfterMs ?? 100;
-        this.send(`! ${outcome.message}`);
+        this.send(line === undefined ? `! ${outcome.message}` : `! ${outcome.message}: ${preview(line)}`);
         return 0;
       case "reply":
         for (const line of outcome.lines) this.send(line);
@@ -242,7 +293,7 @@ export class Connection implements Reader {
         this.closeWith("Goodbye!", "quit");
         return 0;
       default:
-        return 0;
+        return unreachable(outcome);
     }
   }
 
@@ -300,4 +351,14 @@ export class Connection implements Reader {
     if (this.member || this.#ended) return;
     this.closeWith(`! timed out (no name given within ${this.host.options.registrationTimeoutMs / 1000} s)`, "timeout");
   }
+}
+
+function unreachable(outcome: never): never {
+  throw new Error(`unhandled outcome ${JSON.stringify(outcome)}`);
+}
+
+/** The start of a refused line, to name it in one short error line. */
+function preview(line: string): string {
+  const shown = sanitize(line).trim();
+  return shown.length <= PREVIEW_CHARS ? shown : `${shown.slice(0, PREVIEW_CHARS)}…`;
 }

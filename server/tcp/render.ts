@@ -4,6 +4,7 @@
  */
 import { action, ACTION_MARK, notice, NOTICE_MARK } from "../../common/sentences.ts";
 import type { RoomEvent } from "../room/events.ts";
+import type { RoundEncoder } from "../room/round.ts";
 
 export function renderLine(event: RoomEvent, memberId?: string): string {
   switch (event.kind) {
@@ -19,6 +20,13 @@ export function renderLine(event: RoomEvent, memberId?: string): string {
 }
 
 const encoder = new TextEncoder();
+
+/** A round's public events as the lines every TCP reader gets: one chunk, encoded once per round. */
+export const roundLines: RoundEncoder = (events) => {
+  let text = "";
+  for (const event of events) text += renderLine(event) + "\n";
+  return encoder.encode(text);
+};
 
 /**
  * Each event's line, encoded once however many readers get it: readers are handed the same event one

@@ -105,13 +105,16 @@ export class WebDoor {
 
   /**
    * One line from the session's member, through the room (cleaning, commands, flood; a retry with the
-   * same `key` is answered, not sent again); `/quit` ends the session. While the server is behind on its own writes the line waits up to {@link BUSY_WAIT_MS}, then
-   * is refused as `busy` (nothing was sent; try again).
+   * same `key` is answered, not sent again); `/quit` ends the session. While the server is behind (on its
+   * own writes, or on reading back what it stored) the line waits up to {@link BUSY_WAIT_MS}, then is
+   * refused as `busy` (nothing was sent; try again).
    */
   async say(session: Session, text: string, key?: string): Promise<Said> {
-    const backlog = this.flusher.backlog;
-    if (backlog.paused && !await within(backlog.ready(), BUSY_WAIT_MS)) {
-      return { type: "busy", retryAfterMs: BUSY_WAIT_MS };
+    // Behind on its own writes, or on reading back what it stored.
+    for (const behind of [this.flusher.backlog, this.room.pending]) {
+      if (behind.paused && !await within(behind.ready(), BUSY_WAIT_MS)) {
+        return { type: "busy", retryAfterMs: BUSY_WAIT_MS };
+      }
     }
     const outcome = await this.room.input(session.member, text, key);
     if (outcome.type === "sent") counters.web.messagesIn++;

@@ -28,7 +28,8 @@ import { within } from "../async/deadline.ts";
 import { counters } from "../ops/counters.ts";
 import type { RoomEvent } from "../room/events.ts";
 import type { Reader } from "../room/reader.ts";
-import { type FrameCache, resetFrame } from "./wire.ts";
+import type { Round } from "../room/round.ts";
+import { type FrameCache, resetFrame, roundFrames } from "./wire.ts";
 
 /** Where a stream's bytes go: an HTTP response whose head is already written. */
 export interface StreamSink {
@@ -115,6 +116,11 @@ export class EventStream implements Reader {
   deliver(event: RoomEvent): void {
     counters.web.deliveries++;
     this.send(this.#options.frames.bytes(event));
+  }
+
+  deliverRound(round: Round): void {
+    counters.web.deliveries += round.public.length;
+    this.send(round.encoded(roundFrames));
   }
 
   reset(events: RoomEvent[], position: string): void {

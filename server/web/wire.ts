@@ -21,6 +21,7 @@ import {
 import type { MemberInfo } from "../room/room.ts";
 import { countWithin } from "../io/bytes.ts";
 import type { RoomEvent } from "../room/events.ts";
+import type { RoundEncoder } from "../room/round.ts";
 
 /** How soon (ms) a browser reconnects after a stream ends; sent as `retry:` on every connect. */
 export const RETRY_MS = 2000;
@@ -65,9 +66,20 @@ export function membersSnapshot(members: readonly MemberInfo[], limit = MEMBERS_
 
 /** A room event as an unnamed SSE event (so `EventSource.onmessage` gets it), with its id. */
 export function eventFrame(event: RoomEvent): Uint8Array {
+  return encoder.encode(frameText(event));
+}
+
+/** A round's public events as the frames every stream gets: one chunk, encoded once per round. */
+export const roundFrames: RoundEncoder = (events) => {
+  let text = "";
+  for (const event of events) text += frameText(event);
+  return encoder.encode(text);
+};
+
+function frameText(event: RoomEvent): string {
   const wire = toWire(event);
   // JSON.stringify escapes CR and LF, so the data always fits on one `data:` line.
-  return encoder.encode(`id: ${wire.id}\ndata: ${JSON.stringify(wire)}\n\n`);
+  return `id: ${wire.id}\ndata: ${JSON.stringify(wire)}\n\n`;
 }
 
 /**

@@ -26,7 +26,7 @@ export function testRoom(
 ) {
   const room = new Room(store, directory, { ...LIMITS, ...limits });
   const events: RoomEvent[] = [];
-  store.subscribe((event) => events.push(event));
+  store.subscribe((batch) => events.push(...batch));
   const present = async (name: string, door: "tcp" | "web" = "tcp"): Promise<Member> => {
     const member = await room.claim(name, door);
     if ("error" in member) throw new Error(member.error);

@@ -7,6 +7,7 @@ import type { RoomEvent } from "../../server/room/events.ts";
 import { HOLD_BYTES } from "../../server/room/fanout.ts";
 import { PAGE } from "../../server/room/listen.ts";
 import type { From, Reader } from "../../server/room/reader.ts";
+import type { Round } from "../../server/room/round.ts";
 import { MemoryStore } from "../../server/store/memory.ts";
 import { testRoom } from "../helpers/room.ts";
 
@@ -26,6 +27,9 @@ class Recorder implements Reader {
 
   deliver(event: RoomEvent, replayed: boolean): void {
     this.got.push({ text: label(event), replayed });
+  }
+  deliverRound(round: Round): void {
+    for (const event of round.public) this.deliver(event, false);
   }
   reset(events: RoomEvent[], position: string): void {
     this.resets.push({ texts: events.map(label), position });

@@ -189,8 +189,9 @@ Deno.test("with a store that delivers after append resolves, the room answers on
     get epoch() {
       return inner.epoch;
     },
-    append: async (event) => {
-      const stored = { ...event, id: `${inner.epoch}-${++count}` };
+    append: async (event) => (await late.appendAll([event]))[0],
+    appendAll: async (events) => {
+      const stored = events.map((event) => ({ ...event, id: `${inner.epoch}-${++count}` }));
       setTimeout(() => listeners.forEach((listener) => listener(stored)), 20);
       return await Promise.resolve(stored);
     },
@@ -205,10 +206,10 @@ Deno.test("with a store that delivers after append resolves, the room answers on
     close: () => Promise.resolve(),
   };
   let count = 0;
-  const listeners = new Set<(event: RoomEvent) => void>();
+  const listeners = new Set<(events: readonly RoomEvent[]) => void>();
   const { room, present } = testRoom({}, late);
   const seen: string[] = [];
-  late.subscribe((event) => seen.push(event.kind));
+  late.subscribe((events) => seen.push(...events.map((event) => event.kind)));
   const ana = await present("Ana");
   assert.deepEqual(seen, ["join"], "enter resolved after the join reached the room's readers");
   await room.input(ana, "hello");

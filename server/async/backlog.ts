@@ -1,9 +1,10 @@
 /**
- * The server's own backlog: bytes queued for sockets that are taking them, i.e. bytes waiting only for the
- * server to get round to writing them. When it passes `high`, the doors stop taking input (TCP reading
- * pauses, web sends wait) until it is back under `low`: above saturation latency rises, but nothing is
- * dropped and no reader is cut off for the server's own lag. Bytes queued for a socket that refuses them
- * are that reader's problem (see Outbox) and are not counted here.
+ * A backlog: a count of work the server has taken on and not yet done. When it passes `high`, the doors
+ * stop taking input (TCP reading pauses, web sends wait) until it is back under `low`: above saturation
+ * latency rises, but nothing is dropped and no reader is cut off for the server's own lag. Two are kept:
+ * the flusher's bytes queued for sockets that are taking them (bytes queued for a socket that refuses them
+ * are that reader's problem, see Outbox), and the room's lines taken but not yet stored and delivered (see
+ * server/room/appender.ts).
  *
  * @example
  * ```ts
