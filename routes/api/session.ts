@@ -1,8 +1,9 @@
 /**
  * `POST /api/session` `{ name }` signs in (201 and the session cookie; 200 if already signed in under
- * that name), `GET` says who the cookie belongs to, `DELETE` leaves the room. Sign-ins that have not opened
- * their first stream are limited per address and in all (the connection limits' numbers): over them a
- * sign-in is refused with 429 (address) or 503 (full).
+ * that name), `GET` says who the cookie belongs to, `DELETE` leaves the room. A session with no stream open
+ * (before its first, or in its grace period after its last) holds a place from its address among its
+ * connections, so the names an address holds stay within `--max-per-address`: past it a sign-in is refused
+ * with 429; past `--max-connections` names held so in all, with 503.
  */
 import type { Context } from "hono";
 import {

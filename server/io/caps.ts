@@ -2,8 +2,11 @@
  * Connection limits per remote address and in all. The server keeps one instance for both doors: every
  * TCP socket and every HTTP connection holds a {@link Slot} from its remote address from accept to close,
  * so `--max-connections` bounds the sockets (and descriptors) clients can hold, whatever door they use.
- * The web door keeps a second instance, with its own messages, for sign-ins that have not opened their
- * first stream yet (so one address cannot squat names over a single keep-alive connection).
+ * A name held without a connection of its own (a web session before its first stream, or in its grace
+ * period after its last) holds a slot from its address too ({@link ConnectionCaps.hold}): it counts
+ * against `--max-per-address` with the address's connections, so the names one address holds (its TCP
+ * members, its web members with a stream, and these) never exceed it, but not against the total of
+ * connections, since it holds no socket. Names held so are bounded in all by the same number, apart.
  *
  * @example
  * ```ts
@@ -11,6 +14,9 @@
  * const refusal = caps.refusal("203.0.113.7"); // undefined: it may come in
  * const slot = caps.take("203.0.113.7");
  * slot.release(); // when the socket closes
+ * caps.nameRefusal("203.0.113.7"); // undefined: it may hold one more name
+ * const name = caps.hold("203.0.113.7"); // a web session between its streams
+ * name.release(); // its stream opened: the stream's connection counts instead
  * ```
  */
 
@@ -33,9 +39,10 @@ export interface CapsMessages {
   full(max: number): string;
 }
 
-/** One counted connection. Releasing it twice counts once. */
+/** One counted connection, or name held without one. Releasing it twice counts once. */
 export interface Slot {
   readonly address: string;
+  readonly kind: "connection" | "name";
   readonly released: boolean;
   release(): void;
 }
@@ -52,9 +59,19 @@ const CONNECTIONS: CapsMessages = {
   full: (max) => `server full (max ${max} connections), try again later`,
 };
 
+/** What a refused name says (see {@link ConnectionCaps.nameRefusal}). */
+export const NAMES: CapsMessages = {
+  address: (max) => `too many names and connections from your address (max ${max})`,
+  full: (max) => `too many names held without a connection (max ${max}), try again later`,
+};
+
 export class ConnectionCaps {
+  /** Connections and names held, per address. */
   #perAddress = new Map<string, number>();
+  /** Connections in all. */
   #total = 0;
+  /** Names held without a connection, in all. */
+  #names = 0;
   #refusing = 0;
 
   constructor(readonly options: CapsOptions, readonly messages: CapsMessages = CONNECTIONS) {}
@@ -64,36 +81,75 @@ export class ConnectionCaps {
     return this.#total;
   }
 
+  /** Names held without a connection now, in all. */
+  get names(): number {
+    return this.#names;
+  }
+
   /**
    * Why one more connection from `address` is refused, or undefined if it may come in. A live `replacing`
-   * slot is one the new connection takes over (a sign-in renaming itself), so it is not counted against it.
+   * slot is one the new connection takes over, so it is not counted against it.
    */
   refusal(address: string, replacing?: Slot): Refusal | undefined {
+    return this.#refusal(address, replacing, "connection", this.messages);
+  }
+
+  /**
+   * Why one more name held from `address` without a connection is refused, or undefined if it may be held.
+   * A live `replacing` slot is one the name takes over (a sign-in renaming itself), so it is not counted.
+   */
+  nameRefusal(address: string, replacing?: Slot, messages: CapsMessages = NAMES): Refusal | undefined {
+    return this.#refusal(address, replacing, "name", messages);
+  }
+
+  #refusal(
+    address: string,
+    replacing: Slot | undefined,
+    kind: Slot["kind"],
+    messages: CapsMessages,
+  ): Refusal | undefined {
     const credit = replacing && !replacing.released ? 1 : 0;
     const { maxConnections, maxPerAddress, exempt } = this.options;
-    if (this.#total - credit >= maxConnections) return { kind: "full", error: this.messages.full(maxConnections) };
+    const inAll = kind === "connection" ? this.#total : this.#names;
+    if (inAll - (replacing?.kind === kind ? credit : 0) >= maxConnections) {
+      return { kind: "full", error: messages.full(maxConnections) };
+    }
     if (exempt === "loopback" && isLoopback(address)) return undefined;
     const sameAddress = replacing?.address === address ? credit : 0;
     if ((this.#perAddress.get(address) ?? 0) - sameAddress >= maxPerAddress) {
-      return { kind: "address", error: this.messages.address(maxPerAddress) };
+      return { kind: "address", error: messages.address(maxPerAddress) };
     }
     return undefined;
   }
 
   /** Counts one connection from `address` (check {@link ConnectionCaps.refusal} first). */
   take(address: string): Slot {
-    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
     this.#total++;
+    return this.#slot(address, "connection", () => this.#total--);
+  }
+
+  /**
+   * Counts one name held from `address` without a connection (check {@link ConnectionCaps.nameRefusal}
+   * first, when there is a choice): against the address's limit, not against the connections in all.
+   */
+  hold(address: string): Slot {
+    this.#names++;
+    return this.#slot(address, "name", () => this.#names--);
+  }
+
+  #slot(address: string, kind: Slot["kind"], uncount: () => void): Slot {
+    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
     let released = false;
     return {
       address,
+      kind,
       get released() {
         return released;
       },
       release: () => {
         if (released) return;
         released = true;
-        this.#total--;
+        uncount();
         const count = (this.#perAddress.get(address) ?? 1) - 1;
         if (count === 0) this.#perAddress.delete(address);
         else this.#perAddress.set(address, count);

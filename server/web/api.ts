@@ -33,9 +33,12 @@ const COOKIE_OPTIONS = { httpOnly: true, sameSite: "Strict", path: "/" } as cons
 const JSON_EXPANSION = 6;
 const JSON_OVERHEAD_BYTES = 1024;
 
-/** The live session the request's cookie names. */
+/**
+ * The live session the request's cookie names (one another instance signed in is picked up, its name
+ * counted against the request's address).
+ */
 export function currentSession(c: Context<AppEnv>): Promise<Session | undefined> {
-  return c.var.web.session(getCookie(c, SESSION_COOKIE));
+  return c.var.web.sessions.resolve(getCookie(c, SESSION_COOKIE), remoteAddress(c));
 }
 
 export function setSessionCookie(c: Context<AppEnv>, session: Session): void {

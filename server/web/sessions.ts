@@ -3,8 +3,10 @@
  * carries. The member is present while at least one of the session's streams is open; when the last one
  * closes it stays for a grace period (so a page reload is not a leave and a join), then leaves with reason
  * `lost` and the session is gone. A session that never opens a stream is dropped after the registration
- * timeout, freeing its name. Until then the sign-in holds a slot from its address in the caps it is given
- * (sign-ins waiting for their first stream), so one address cannot hold names it does not use.
+ * timeout, freeing its name. While a session has no stream open (before its first, and in its grace period)
+ * it holds a name slot from its sign-in's address in the caps it is given ({@link ConnectionCaps.hold});
+ * with a stream open, the stream's connection counts instead. Given the connection limits both doors share
+ * ({@link Sessions.countIn}), the names one address holds through either door never exceed its limit.
  *
  * @example
  * ```ts
@@ -44,10 +46,11 @@ export class Session {
   ended = false;
   /** The registration timeout before the first stream, the grace period after the last one. */
   timer: unknown;
-  /** The slot of a sign-in that has not opened a stream yet; its first stream releases it. */
-  pending: Slot | undefined;
+  /** The name slot held while no stream is open: before the first, and in the grace period after the last. */
+  held: Slot | undefined;
 
-  constructor(readonly token: string, readonly member: Member) {}
+  /** `address`: where it signed in from (or was picked up from), whose limit its name counts against. */
+  constructor(readonly token: string, readonly member: Member, readonly address: string) {}
 }
 
 export type SignIn =
@@ -62,8 +65,24 @@ export class Sessions {
   #stopped = false;
   #timers: Timers;
 
-  constructor(readonly room: Room, readonly options: SessionOptions, readonly caps: ConnectionCaps) {
+  #caps: ConnectionCaps;
+
+  constructor(readonly room: Room, readonly options: SessionOptions, caps: ConnectionCaps) {
     this.#timers = options.timers ?? GLOBAL_TIMERS;
+    this.#caps = caps;
+  }
+
+  /** The caps sessions hold their name slots in. */
+  get caps(): ConnectionCaps {
+    return this.#caps;
+  }
+
+  /**
+   * From now on sessions hold their name slots in `caps`: the connection limits both doors share, so an
+   * address's names count with its connections (the HTTP server hands them over before its first request).
+   */
+  countIn(caps: ConnectionCaps): void {
+    this.#caps = caps;
   }
 
   /** The live session a cookie token names, if this instance has it. */
@@ -75,22 +94,24 @@ export class Sessions {
    * The live session a cookie token names: this instance's, or one another instance signed in, picked up
    * here (the same member goes on; it must open a stream within the registration timeout, like a sign-in).
    */
-  resolve(token: string | undefined): Promise<Session | undefined> {
+  resolve(token: string | undefined, address = ""): Promise<Session | undefined> {
     if (token === undefined || this.#stopped) return Promise.resolve(undefined);
     const known = this.#byToken.get(token);
     if (known) return Promise.resolve(known);
     let recalling = this.#recalling.get(token);
     if (!recalling) {
-      recalling = this.#recall(token).finally(() => this.#recalling.delete(token));
+      recalling = this.#recall(token, address).finally(() => this.#recalling.delete(token));
       this.#recalling.set(token, recalling);
     }
     return recalling;
   }
 
-  async #recall(token: string): Promise<Session | undefined> {
+  /** `address`: the request's that picks it up; its name counts there, unrefused (it was had already). */
+  async #recall(token: string, address: string): Promise<Session | undefined> {
     const member = await this.room.recall(token);
     if (!member) return undefined;
-    const session = new Session(token, member);
+    const session = new Session(token, member, address);
+    session.held = this.#caps.hold(address);
     this.#byToken.set(token, session);
     session.timer = this.#timers.setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
     return session;
@@ -107,22 +128,22 @@ export class Sessions {
     if (!check.ok) return { error: check.error, problem: "invalid" };
     const live = current && !current.ended ? current : undefined;
     if (live?.member.key === check.key) return { session: live, created: false };
-    // A rename ends the current session, so a slot it still holds for its first stream is not counted.
-    const refusal = refused(this.caps.refusal(address, live?.pending));
+    // A rename ends the current session, so a name slot it still holds is not counted.
+    const refusal = refused(this.#caps.nameRefusal(address, live?.held));
     if (refusal) return refusal;
     const member = await this.room.claim(name, "web");
     if ("error" in member) return { error: member.error, problem: "taken" };
     // Shutdown may have begun, or the limits filled, while the name was being claimed.
     const late = this.#stopped
       ? SHUTTING_DOWN
-      : refused(this.caps.refusal(address, live?.ended ? undefined : live?.pending));
+      : refused(this.#caps.nameRefusal(address, live?.ended ? undefined : live?.held));
     if (late) {
       await this.room.leave(member, "quit");
       return late;
     }
     if (live) this.end(live, "quit");
-    const session = new Session(newToken(), member);
-    session.pending = this.caps.take(address);
+    const session = new Session(newToken(), member, address);
+    session.held = this.#caps.hold(address);
     this.#byToken.set(session.token, session);
     session.timer = this.#timers.setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
     await this.room.remember(session.token, member);
@@ -136,8 +157,8 @@ export class Sessions {
   async attach(session: Session, stream: Closable): Promise<boolean> {
     if (session.ended || this.#stopped) return false;
     this.#timers.clearTimeout(session.timer);
-    session.pending?.release();
-    session.pending = undefined;
+    session.held?.release();
+    session.held = undefined;
     session.streams.add(stream);
     await this.room.enter(session.member).catch((error) => log.error("web.enter_error", errorFields(error)));
     return true;
@@ -148,6 +169,8 @@ export class Sessions {
     if (!session.streams.delete(stream) || session.ended || this.#stopped) return;
     if (session.streams.size > 0) return;
     this.#timers.clearTimeout(session.timer);
+    // Not refused: the name was had already, and the stream's connection it replaces is closing.
+    session.held ??= this.#caps.hold(session.address);
     session.timer = this.#timers.setTimeout(() => this.end(session, "lost"), this.options.graceMs);
   }
 
@@ -156,8 +179,8 @@ export class Sessions {
     if (session.ended) return;
     session.ended = true;
     this.#timers.clearTimeout(session.timer);
-    session.pending?.release();
-    session.pending = undefined;
+    session.held?.release();
+    session.held = undefined;
     this.#byToken.delete(session.token);
     // A member another instance took over has not left: its session lives on there.
     log.info("web.leave", { name: session.member.name, reason });

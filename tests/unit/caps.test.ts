@@ -50,6 +50,29 @@ Deno.test("a live slot being taken over is not counted against the one taking it
   assert.equal(limits.refusal("203.0.113.7", pending), undefined, "a released slot gives no credit twice");
 });
 
+Deno.test("a name held without a connection counts against its address, not against the connections in all", () => {
+  const limits = caps(2, 2);
+  const name = limits.hold("203.0.113.7");
+  limits.take("203.0.113.7");
+  assert.equal(limits.refusal("203.0.113.7")?.kind, "address", "a connection after a name");
+  assert.equal(limits.nameRefusal("203.0.113.7")?.error, "too many names and connections from your address (max 2)");
+  assert.deepEqual([limits.total, limits.names], [1, 1]);
+  assert.equal(limits.refusal("198.51.100.1"), undefined, "the name takes no connection's place in all");
+  limits.hold("198.51.100.1");
+  assert.equal(limits.nameRefusal("192.0.2.1")?.kind, "full", "names held in all are bounded apart");
+  name.release();
+  assert.equal(limits.refusal("203.0.113.7"), undefined);
+  assert.equal(limits.nameRefusal("203.0.113.7", name), undefined);
+});
+
+Deno.test("a name slot being taken over is credited to names only, not to connections", () => {
+  const limits = caps(5, 1);
+  limits.take("a");
+  const name = limits.hold("a");
+  assert.equal(limits.refusal("b", name)?.kind, "full", "connections in all are still full");
+  assert.equal(limits.nameRefusal("b", name), undefined, "the name being replaced makes room among names");
+});
+
 Deno.test("loopback means 127/8, ::1 and IPv4-mapped 127/8", () => {
   for (const address of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "::FFFF:127.0.0.9"]) {
     assert.ok(isLoopback(address), address);

@@ -86,11 +86,40 @@ Deno.test("a sign-in's pending slot counts against its address until its first s
   const { sessions, signIn, taken } = setup(1);
   const ana = await signIn("Ana");
   const refused = await sessions.signIn("Bob", undefined, HOME);
-  assert.deepEqual(refused, { error: "too many connections from your address (max 1)", problem: "address" });
+  assert.deepEqual(refused, { error: "too many names and connections from your address (max 1)", problem: "address" });
   assert.ok(!await taken("Bob"), "a refused sign-in claims no name");
   await signIn("Cy", ELSEWHERE);
   assert.ok(await sessions.attach(ana, new FakeStream()));
   await signIn("Bob");
+});
+
+Deno.test("a member in its grace period holds a place from its address until it leaves or a stream comes back", async () => {
+  const { clock, sessions, signIn } = setup(1);
+  const ana = await signIn("Ana");
+  const stream = new FakeStream();
+  await sessions.attach(ana, stream);
+  // With a stream open its connection counts instead (in the caps the HTTP server shares).
+  assert.equal(sessions.caps.names, 0);
+  sessions.detach(ana, stream);
+  assert.equal((await sessions.signIn("Bob", undefined, HOME) as { problem: string }).problem, "address");
+  await sessions.attach(ana, new FakeStream());
+  assert.equal(sessions.caps.names, 0, "a stream within the grace period takes the place over");
+  sessions.detach(ana, [...ana.streams][0]);
+  await clock.advance(GRACE_MS - 1);
+  assert.equal((await sessions.signIn("Bob", undefined, HOME) as { problem: string }).problem, "address");
+  await clock.advance(1);
+  await signIn("Bob");
+});
+
+Deno.test("a session picked up from another instance holds a place from the address that picked it up", async () => {
+  const directory = sessionKeepingDirectory();
+  const { sessions, newSessions, signIn } = setup(1, directory);
+  const ana = await signIn("Ana");
+  sessions.stop();
+  const restarted = newSessions();
+  assert.ok(await restarted.resolve(ana.token, ELSEWHERE));
+  assert.equal((await restarted.signIn("Bob", undefined, ELSEWHERE) as { problem: string }).problem, "address");
+  assert.ok(!("error" in await restarted.signIn("Bob", undefined, HOME)));
 });
 
 Deno.test("a sign-in dropped at the registration timeout gives its address's slot back", async () => {
