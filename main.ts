@@ -58,13 +58,17 @@ export async function startService(config: Config): Promise<Service> {
   };
   // One count for both doors: every TCP socket and every HTTP connection.
   const caps = new ConnectionCaps(limitsOptions);
-  const web = new WebDoor(room, {
-    sendq: config.sendq,
-    graceMs: config.grace * 1000,
-    heartbeatMs: config.heartbeat * 1000,
-    registrationTimeoutMs: config.registrationTimeout * 1000,
-    ...limitsOptions,
-  }, flusher);
+  const web = new WebDoor(
+    room,
+    {
+      sendq: config.sendq,
+      graceMs: config.grace * 1000,
+      heartbeatMs: config.heartbeat * 1000,
+      registrationTimeoutMs: config.registrationTimeout * 1000,
+    },
+    flusher,
+    caps,
+  );
   const http = await startHttp(room, web, config, caps, tlsLoaded);
   const tcp = new TcpDoor(
     room,

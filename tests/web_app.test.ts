@@ -8,6 +8,7 @@ import { parseConfig } from "../server/config.ts";
 import { Flusher } from "../server/io/flusher.ts";
 import { createChatApp } from "../server/web/app.ts";
 import { WebDoor } from "../server/web/door.ts";
+import { ConnectionCaps } from "../server/io/caps.ts";
 import type { AppEnv } from "../server/web/env.ts";
 import { testRoom } from "./helpers/room.ts";
 
@@ -16,15 +17,21 @@ const ORIGIN = "http://localhost";
 async function withApp(test: (app: Hono<AppEnv>) => Promise<void>): Promise<void> {
   const config = parseConfig([], {});
   const { room } = testRoom({ maxMessageBytes: config.maxLine });
-  const web = new WebDoor(room, {
-    sendq: config.sendq,
-    graceMs: 0,
-    heartbeatMs: 0,
-    registrationTimeoutMs: 60_000,
-    maxPerAddress: config.maxPerAddress,
-    maxConnections: config.maxConnections,
-    exempt: config.exempt,
-  }, new Flusher());
+  const web = new WebDoor(
+    room,
+    {
+      sendq: config.sendq,
+      graceMs: 0,
+      heartbeatMs: 0,
+      registrationTimeoutMs: 60_000,
+    },
+    new Flusher(),
+    new ConnectionCaps({
+      maxPerAddress: config.maxPerAddress,
+      maxConnections: config.maxConnections,
+      exempt: config.exempt,
+    }),
+  );
   try {
     await test(await createChatApp({ room, web, config }));
   } finally {

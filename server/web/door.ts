@@ -3,26 +3,27 @@
  * room (which decides what it sees, replay and live); the door encodes each event into its SSE frame once
  * for all streams, and each stream writes through its own bounded outbox, so a slow browser never slows
  * the room. Names, cleaning, commands and flood limits stay the room's: the door only carries them.
- * Connections are counted by the HTTP server (see http.ts); the door limits sign-ins that have not opened
- * their first stream yet, per address and in all, so one address cannot squat names.
+ * Connections are counted by the HTTP server (see http.ts) in the limits both doors share; a session with
+ * no stream open (before its first, or in its grace period) holds its name in the same limits (see
+ * sessions.ts), so one address cannot squat names.
  *
  * @example
  * ```ts
+ * import type { ConnectionCaps } from "../io/caps.ts";
  * import type { Flusher } from "../io/flusher.ts";
  * import type { Room } from "../room/room.ts";
  * import { WebDoor } from "./door.ts";
- * export async function signInAna(room: Room, flusher: Flusher): Promise<void> {
+ * export async function signInAna(room: Room, flusher: Flusher, caps: ConnectionCaps): Promise<void> {
  *   const web = new WebDoor(room, {
  *     sendq: 262_144, graceMs: 5000, heartbeatMs: 15_000, registrationTimeoutMs: 60_000,
- *     maxPerAddress: 16, maxConnections: 10_000, exempt: "loopback",
- *   }, flusher);
+ *   }, flusher, caps);
  *   const result = await web.signIn("Ana", undefined, "203.0.113.7"); // { session, created: true }
  *   // GET /api/events: await web.serve(openEventStream(res), session, lastEventId, address);
  *   await web.shutdown(); // every stream gets `event: shutdown` and ends; nobody leaves the room
  * }
  * ```
  */
-import { type CapsMessages, type CapsOptions, ConnectionCaps } from "../io/caps.ts";
+import type { ConnectionCaps } from "../io/caps.ts";
 import { within } from "../async/deadline.ts";
 import type { Flusher } from "../io/flusher.ts";
 import { counters } from "../ops/counters.ts";
@@ -37,16 +38,10 @@ const SHUTDOWN_FLUSH_MS = 500;
 /** How long a send waits for the server to catch up with its backlog before it is refused as busy. */
 export const BUSY_WAIT_MS = 1000;
 
-const PENDING_SIGN_INS: CapsMessages = {
-  address: (max) => `too many sign-ins from your address waiting for their first stream (max ${max})`,
-  full: (max) => `too many sign-ins waiting for their first stream (max ${max}), try again later`,
-};
-
 /** What became of a web send: the room's outcome, or `busy` when the server was too far behind to take it. */
 export type Said = Outcome | { type: "busy"; retryAfterMs: number };
 
-/** The caps options limit sign-ins waiting for their first stream, with the connection limits' numbers. */
-export interface WebDoorOptions extends CapsOptions {
+export interface WebDoorOptions {
   /** Bytes queued for one stream before it is cut off. */
   sendq: number;
   /** How long a member stays after its last stream closes. */
@@ -59,8 +54,6 @@ export interface WebDoorOptions extends CapsOptions {
 
 export class WebDoor {
   readonly sessions: Sessions;
-  /** Sign-ins that have not opened their first stream yet. */
-  readonly pending: ConnectionCaps;
   #frames = new FrameCache();
   #streams = new Set<EventStream>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -70,9 +63,10 @@ export class WebDoor {
     readonly room: Room,
     readonly options: WebDoorOptions,
     readonly flusher: Flusher,
+    /** The connection limits both doors share: sessions without a stream hold their names in them. */
+    caps: ConnectionCaps,
   ) {
-    this.pending = new ConnectionCaps(options, PENDING_SIGN_INS);
-    this.sessions = new Sessions(room, options, this.pending);
+    this.sessions = new Sessions(room, options, caps);
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => this.#ping(), options.heartbeatMs);
     }

@@ -69,8 +69,6 @@ export async function startHttp(
   caps: ConnectionCaps,
   tls?: LoadedTls,
 ): Promise<HttpServer> {
-  // Web sessions between streams hold their names in the same caps as connections (see sessions.ts).
-  web.sessions.countIn(caps);
   const app = await createChatApp({ room, web, config, connections: caps });
   // Keeping the global Response as Deno's own: the adapter's would break any Deno.serve in the process.
   const serveApp = getRequestListener(app.fetch, { overrideGlobalObjects: false });

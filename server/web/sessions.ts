@@ -5,8 +5,8 @@
  * `lost` and the session is gone. A session that never opens a stream is dropped after the registration
  * timeout, freeing its name. While a session has no stream open (before its first, and in its grace period)
  * it holds a name slot from its sign-in's address in the caps it is given ({@link ConnectionCaps.hold});
- * with a stream open, the stream's connection counts instead. Given the connection limits both doors share
- * ({@link Sessions.countIn}), the names one address holds through either door never exceed its limit.
+ * with a stream open, the stream's connection counts instead. Given the connection limits both doors share,
+ * the names one address holds through either door never exceed its limit.
  *
  * @example
  * ```ts
@@ -65,24 +65,9 @@ export class Sessions {
   #stopped = false;
   #timers: Timers;
 
-  #caps: ConnectionCaps;
-
-  constructor(readonly room: Room, readonly options: SessionOptions, caps: ConnectionCaps) {
+  /** `caps`: the connection limits both doors share; a session without a stream holds its name slot there. */
+  constructor(readonly room: Room, readonly options: SessionOptions, readonly caps: ConnectionCaps) {
     this.#timers = options.timers ?? GLOBAL_TIMERS;
-    this.#caps = caps;
-  }
-
-  /** The caps sessions hold their name slots in. */
-  get caps(): ConnectionCaps {
-    return this.#caps;
-  }
-
-  /**
-   * From now on sessions hold their name slots in `caps`: the connection limits both doors share, so an
-   * address's names count with its connections (the HTTP server hands them over before its first request).
-   */
-  countIn(caps: ConnectionCaps): void {
-    this.#caps = caps;
   }
 
   /** The live session a cookie token names, if this instance has it. */
@@ -111,7 +96,7 @@ export class Sessions {
     const member = await this.room.recall(token);
     if (!member) return undefined;
     const session = new Session(token, member, address);
-    session.held = this.#caps.hold(address);
+    session.held = this.caps.hold(address);
     this.#byToken.set(token, session);
     session.timer = this.#timers.setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
     return session;
@@ -129,21 +114,21 @@ export class Sessions {
     const live = current && !current.ended ? current : undefined;
     if (live?.member.key === check.key) return { session: live, created: false };
     // A rename ends the current session, so a name slot it still holds is not counted.
-    const refusal = refused(this.#caps.nameRefusal(address, live?.held));
+    const refusal = refused(this.caps.nameRefusal(address, live?.held));
     if (refusal) return refusal;
     const member = await this.room.claim(name, "web");
     if ("error" in member) return { error: member.error, problem: "taken" };
     // Shutdown may have begun, or the limits filled, while the name was being claimed.
     const late = this.#stopped
       ? SHUTTING_DOWN
-      : refused(this.#caps.nameRefusal(address, live?.ended ? undefined : live?.held));
+      : refused(this.caps.nameRefusal(address, live?.ended ? undefined : live?.held));
     if (late) {
       await this.room.leave(member, "quit");
       return late;
     }
     if (live) this.end(live, "quit");
     const session = new Session(newToken(), member, address);
-    session.held = this.#caps.hold(address);
+    session.held = this.caps.hold(address);
     this.#byToken.set(session.token, session);
     session.timer = this.#timers.setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
     await this.room.remember(session.token, member);
@@ -170,7 +155,7 @@ export class Sessions {
     if (session.streams.size > 0) return;
     this.#timers.clearTimeout(session.timer);
     // Not refused: the name was had already, and the stream's connection it replaces is closing.
-    session.held ??= this.#caps.hold(session.address);
+    session.held ??= this.caps.hold(session.address);
     session.timer = this.#timers.setTimeout(() => this.end(session, "lost"), this.options.graceMs);
   }
 
