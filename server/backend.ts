@@ -59,7 +59,8 @@ export async function openBackend(config: Pick<Config, "db" | "retain" | "redis"
   return {
     store,
     directory,
-    description: `redis ${config.redis} (instance ${directory.instance})`,
+    description: `redis ${config.redis} (instance ${directory.instance})` +
+      (store.retain === config.retain ? "" : `; the room keeps ${store.retain} events, not --retain ${config.retain}`),
     async close() {
       await directory.close();
       await store.close();

@@ -168,7 +168,7 @@ export const OPTIONS: Record<string, Option> = {
     key: "retain",
     kind: "count",
     default: 100_000,
-    help: "events kept on disk",
+    help: "events kept (with --redis the room's number, set by its first instance; others say so and use it)",
   },
   "grace": {
     key: "grace",

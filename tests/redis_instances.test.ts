@@ -202,3 +202,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a web member's flood limit is one across instances: sends on a second instance draw on the same burst",
+  ...REDIS_TEST,
+  async fn() {
+    await using redis = await startRedis();
+    const args = ["--redis", redis.url, "--flood-burst", "4", "--flood-rate", "0.2"];
+    await using a = await startServer(args);
+    await using b = await startServer(args);
+    const bea = await webMember(a.httpUrl, "Bea");
+    await using _onA = bea.events;
+    const onB = new WebClient(b.httpUrl);
+    onB.token = bea.client.token;
+    await using _streamOnB = await onB.events();
+    const statuses: number[] = [];
+    for (let i = 1; i <= 3; i++) statuses.push((await bea.client.say(`on A ${i}`)).status);
+    for (let i = 1; i <= 3; i++) statuses.push((await onB.say(`on B ${i}`)).status);
+    assert.deepEqual(statuses, [202, 202, 202, 202, 429, 429], "a burst of 4 in all, not 4 per instance");
+    const refused = await onB.say("once more");
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get("retry-after")) >= 1, "Retry-After says when to come back");
+  },
+});

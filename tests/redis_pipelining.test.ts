@@ -117,3 +117,19 @@ Deno.test({
     assert.deepEqual(texts, range(texts.length).map((n) => `while stopped ${n}`), "no hole before the reset");
   },
 });
+
+Deno.test({
+  name: "--retain is the room's: an instance started with another value says so and trims to the room's",
+  ...REDIS_TEST,
+  async fn() {
+    await using redis = await startRedis({ args: ["--stream-node-max-entries", "10"] });
+    await using _a = await startServer([...NO_FLOOD, "--redis", redis.url, "--retain", "1000"]);
+    await using b = await startServer([...NO_FLOOD, "--redis", redis.url, "--retain", "5"]);
+    assert.match(b.output(), /the room keeps 1000 events, not --retain 5/);
+    await b.expectLog(/store\.retain_is_the_rooms/);
+    await using ana = await join(b.tcpPort, "Ana");
+    await ana.sendRaw(range(300).map((n) => `kept ${n}`).join("\n") + "\n");
+    await ana.expectLine("Ana: kept 300");
+    assert.ok(Number(await redis.cli("XLEN", "{chat}:log")) >= 300, "nothing trimmed below the room's 1000");
+  },
+});

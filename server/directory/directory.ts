@@ -43,6 +43,12 @@ export interface Directory {
    * its retry is judged afresh. Without a key, just runs it.
    */
   once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T>;
+  /**
+   * Shared directories (Redis) keep one flood bucket per member for every instance: takes one of its
+   * tokens (`burst` at most, `rate` more per second) and resolves to 0, or to the ms until one is there.
+   * Absent in-process, where the member's own bucket is the only one.
+   */
+  flood?(memberId: string, burst: number, rate: number): Promise<number>;
   /** Web sessions any instance can pick up (a browser sent elsewhere by the balancer keeps its member). */
   saveSession(token: string, member: Holder): Promise<void>;
   findSession(token: string): Promise<Holder | undefined>;

@@ -58,6 +58,24 @@ const RECEIPT_POLL_MS = 50;
 const PENDING = "pending";
 
 /**
+ * A member's flood bucket (KEYS[1]) on Redis's own clock, so every instance judges by the same time: ARGV
+ * burst, rate per second. Returns 0 (a token taken) or the ms until one is there; the bucket expires once
+ * it would be full again.
+ */
+const TAKE_TOKEN = new LuaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local burst, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
+local kept = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = math.min(burst, (tonumber(kept[1]) or burst) + (now - (tonumber(kept[2]) or now)) * rate / 1000)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) * 1000 / rate) + 1000)
+return wait
+`);
+
+/**
  * A member's kept receipts, oldest first: a list beside them (`{chat}:receipt:<member id>`; a receipt's own
  * key has the send's key after the member id, and ids hold no `:`).
  */
@@ -200,6 +218,11 @@ export class RedisDirectory implements Directory {
 
   onLost(listener: (member: MemberInfo) => void): void {
     this.#lost.add(listener);
+  }
+
+  async flood(memberId: string, burst: number, rate: number): Promise<number> {
+    if (rate <= 0) return Infinity;
+    return Number(await TAKE_TOKEN.run(this.#redis, [KEYS.flood(memberId)], [String(burst), String(rate)]));
   }
 
   async once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@
 export const KEYS = {
   /** The stream of events; each entry holds `p` (the previous entry's id) and `e` (the event). */
   log: "{chat}:log",
-  /** `epoch`, and `last` (the newest entry's id). */
+  /** `epoch`, `last` (the newest entry's id), and `retain` (entries the room keeps, set by its first instance). */
   meta: "{chat}:meta",
   /** Present members by the time their presence expires (ms). */
   presence: "{chat}:presence",
@@ -14,5 +14,7 @@ export const KEYS = {
   name: (key: string) => `{chat}:name:${key}`,
   instance: (id: string) => `{chat}:instance:${id}`,
   receipt: (id: string) => `{chat}:receipt:${id}`,
+  /** A member's flood bucket, shared by every instance: `tokens` and `at` (Redis time, ms). */
+  flood: (id: string) => `{chat}:flood:${id}`,
   session: (token: string) => `{chat}:session:${token}`,
 } as const;

@@ -32,7 +32,7 @@ import type { Directory, Holder, MemberInfo } from "../directory/directory.ts";
 import type { EventStore } from "../store/store.ts";
 import { errorFields, log } from "../ops/log.ts";
 import { StoreUnavailable } from "../store/store.ts";
-import { HELP_LINES, parseInput } from "./commands.ts";
+import { HELP_LINES, type Intent, parseInput } from "./commands.ts";
 import type { Door, LeaveReason, NewEvent, RoomEvent } from "./events.ts";
 import { isVisibleTo } from "./events.ts";
 import { Appender } from "./appender.ts";
@@ -71,6 +71,24 @@ export interface RoomLimits {
 
 const encoder = new TextEncoder();
 const SENT: Outcome = { type: "sent" };
+const IGNORED: Outcome = { type: "ignored" };
+const QUIT: Outcome = { type: "quit" };
+/** What {@link Outcome} types are; the rest of what `#judge` returns is an intent. */
+const OUTCOMES = new Set<string>(["sent", "ignored", "reply", "quit", "error"] satisfies Outcome["type"][]);
+
+function isIntent(
+  judged: Outcome | Promise<Outcome> | Exclude<Intent, { type: "quit" }>,
+): judged is Exclude<Intent, { type: "quit" }> {
+  return !(judged instanceof Promise) && !OUTCOMES.has(judged.type);
+}
+
+function flooded(retryAfterMs: number): Outcome {
+  return { ...error("flood", "too many messages, slow down"), retryAfterMs };
+}
+
+function unreachable(value: never): never {
+  throw new Error(`unhandled ${JSON.stringify(value)}`);
+}
 const REFUSED: Outcome = error("unavailable", UNAVAILABLE);
 
 export class Room {
@@ -240,12 +258,18 @@ export class Room {
   /**
    * One line of input from a member: a message, an action, a private message or a command, resolved once
    * it is done (a message: stored and delivered here). With a `key` (a web send's own), a retry within two
-   * minutes gets the first outcome and sends nothing again.
+   * minutes gets the first outcome and sends nothing again. On a shared directory (Redis) the flood limit is
+   * the member's across every instance (one bucket, one round trip per line that passes the other checks).
    */
   input(member: Member, raw: string, key?: string): Promise<Outcome> {
-    return this.#directory.once(member.id, key, () => {
-      const said = this.say(member, raw);
-      return Promise.resolve(said instanceof Sending ? said.done : said);
+    return this.#directory.once(member.id, key, async () => {
+      const judged = this.#judge(member, raw);
+      if (!isIntent(judged)) return await judged;
+      const { burst, rate } = member.bucket;
+      const wait = this.#directory.flood ? await this.#directory.flood(member.id, burst, rate) : member.bucket.take();
+      if (wait > 0) return flooded(wait);
+      const said = this.#act(member, judged);
+      return await (said instanceof Sending ? said.done : said);
     }).catch((cause) => {
       log.error("room.receipt_failed", errorFields(cause));
       return error("unavailable", UNAVAILABLE);
@@ -253,12 +277,22 @@ export class Room {
   }
 
   /**
-   * Takes one line without waiting for the store, for a door that reads lines as they come (TCP): an
-   * outcome decided at once (a flood wait among them), a {@link Sending} for a line on its way to the store
-   * (shared by every line of the turn; nothing need wait for it), or the promise of an answer that waits
-   * until the member's own earlier lines were delivered.
+   * Takes one line without waiting for the store, for a door that reads lines as they come (TCP, whose member
+   * lives on this instance alone, so its own flood bucket is the only one): an outcome decided at once (a
+   * flood wait among them), a {@link Sending} for a line on its way to the store (shared by every line of the
+   * turn; nothing need wait for it), or the promise of an answer that waits until the member's own earlier
+   * lines were delivered.
    */
   say(member: Member, raw: string): Outcome | Sending | Promise<Outcome> {
+    const judged = this.#judge(member, raw);
+    if (!isIntent(judged)) return judged;
+    const wait = member.bucket.take();
+    if (wait > 0) return flooded(wait);
+    return this.#act(member, judged);
+  }
+
+  /** What can be said of a line before the flood limit: an outcome, or what the member wants done. */
+  #judge(member: Member, raw: string): Outcome | Promise<Outcome> | Exclude<Intent, { type: "quit" }> {
     if (!member.present) return error("not_present", "you are not in the room");
     // A UTF-16 code unit is at most 3 bytes of UTF-8: most lines are measured without encoding them.
     if (raw.length * 3 > this.limits.maxMessageBytes && encoder.encode(raw).length > this.limits.maxMessageBytes) {
@@ -268,11 +302,13 @@ export class Room {
       );
     }
     const text = sanitize(raw);
-    if (text.trim() === "") return { type: "ignored" };
+    if (text.trim() === "") return IGNORED;
     const intent = parseInput(text);
-    if (intent.type === "quit") return this.#answer(member, () => ({ type: "quit" }));
-    const wait = member.bucket.take();
-    if (wait > 0) return { ...error("flood", "too many messages, slow down"), retryAfterMs: wait };
+    if (intent.type === "quit") return this.#answer(member, () => QUIT);
+    return intent;
+  }
+
+  #act(member: Member, intent: Exclude<Intent, { type: "quit" }>): Outcome | Sending | Promise<Outcome> {
     switch (intent.type) {
       case "help":
         return this.#answer(member, () => ({ type: "reply", lines: [...HELP_LINES] }));
@@ -308,6 +344,8 @@ export class Room {
           text: intent.text,
         });
       }
+      default:
+        return unreachable(intent);
     }
   }
 

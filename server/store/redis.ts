@@ -67,16 +67,24 @@ redis.call('HSET', KEYS[2], 'last', prev)
 return reply
 `);
 
-/** Reads the epoch, creating it if this Redis has none yet; and the newest entry's id. */
+/**
+ * Reads the epoch and how many entries the room keeps, setting both if this Redis has none yet (ARGV: a new
+ * epoch, this instance's `retain`); and the newest entry's id.
+ */
 const OPEN = new LuaScript(`
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
-return {redis.call('HGET', KEYS[1], 'epoch'), redis.call('HGET', KEYS[1], 'last') or '${START}'}
+redis.call('HSETNX', KEYS[1], 'retain', ARGV[2])
+return {redis.call('HGET', KEYS[1], 'epoch'), redis.call('HGET', KEYS[1], 'last') or '${START}',
+  redis.call('HGET', KEYS[1], 'retain')}
 `);
 
 type Entry = [id: string, fields: string[]];
 
 export interface RedisStoreOptions {
-  /** Entries kept in the stream (at least: trimming is approximate). */
+  /**
+   * Entries kept in the stream (at least: trimming is approximate), if the room has no number yet: the first
+   * instance's is the room's, kept in `{chat}:meta`, and every instance trims to it.
+   */
   retain: number;
 }
 
@@ -95,8 +103,12 @@ export class RedisStore implements EventStore {
 
   /** Opens the store on `redis`, with a second connection of its own for the blocking read. */
   static async open(redis: RedisLink, options: RedisStoreOptions): Promise<RedisStore> {
-    const [epoch, last] = await OPEN.run(redis, [KEYS.meta], [newEpoch()]) as [string, string];
-    return new RedisStore(redis, await redis.duplicate(), epoch, last, options);
+    const [epoch, last, kept] = await OPEN.run(redis, [KEYS.meta], [newEpoch(), String(options.retain)]) as string[];
+    const retain = Number(kept);
+    if (retain !== options.retain) {
+      log.warn("store.retain_is_the_rooms", { asked: options.retain, room: retain });
+    }
+    return new RedisStore(redis, await redis.duplicate(), epoch, last, { retain });
   }
 
   private constructor(redis: RedisLink, reader: RedisLink, epoch: string, last: string, options: RedisStoreOptions) {
@@ -110,6 +122,11 @@ export class RedisStore implements EventStore {
 
   get epoch(): string {
     return this.#epoch;
+  }
+
+  /** How many entries the room keeps: the first instance's `--retain`, the same for every instance. */
+  get retain(): number {
+    return this.#retain;
   }
 
   async append(event: NewEvent): Promise<RoomEvent> {
@@ -239,7 +256,7 @@ export class RedisStore implements EventStore {
 
   /** After Redis was away: the same epoch, or a new one (Redis emptied), from which reading starts over. */
   async #checkEpoch(): Promise<void> {
-    const [epoch] = await OPEN.run(this.#redis, [KEYS.meta], [newEpoch()]) as [string, string];
+    const [epoch] = await OPEN.run(this.#redis, [KEYS.meta], [newEpoch(), String(this.#retain)]) as string[];
     if (epoch !== this.#epoch) this.#noticeEpoch(epoch);
   }
 
