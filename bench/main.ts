@@ -52,7 +52,7 @@ const PLANS: Plan[] = [
     name: "tcp-1000",
     description: "1000 TCP members, 10 senders",
     shape: { tcp: 1000, sse: 0, senders: 10 },
-    rates: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((r) => r * M),
+    rates: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((r) => r * M),
     quickRates: [0.25, 0.5, 1, 2, 3].map((r) => r * M),
     target: 3 * M,
     baselines: true,
@@ -62,7 +62,7 @@ const PLANS: Plan[] = [
     name: "sse-1000",
     description: "1000 SSE members, 10 TCP senders",
     shape: { tcp: 10, sse: 1000, senders: 10 },
-    rates: [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5].map((r) => r * M),
+    rates: [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8].map((r) => r * M),
     quickRates: [0.25, 0.5, 1, 1.5].map((r) => r * M),
     target: 1.5 * M,
     baselines: false,
@@ -72,7 +72,7 @@ const PLANS: Plan[] = [
     name: "mixed",
     description: "500 TCP (10 senders) + 500 SSE members",
     shape: { tcp: 500, sse: 500, senders: 10 },
-    rates: [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6].map((r) => r * M),
+    rates: [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8].map((r) => r * M),
     target: 2 * M,
     baselines: false,
     web: true,
@@ -137,7 +137,8 @@ async function main(): Promise<void> {
     overload = await overloadPoints(inputs, quick ? [2] : [2, 4], seconds);
   }
 
-  const redis = wanted("redis") && !quick ? await redisScenario(REDIS_RATES, seconds) : undefined;
+  const memoryN1000 = scenarios.find((scenario) => scenario.name === "tcp-1000")?.ours;
+  const redis = wanted("redis") && !quick ? await redisScenario(REDIS_RATES, seconds, memoryN1000) : undefined;
   const abused = wanted("abuse") && (!quick || only) ? await abuse(quick) : undefined;
 
   let steady = steadyFromSweep;
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
 }
 
 const QUICK = new Set(["tcp-1000", "sse-1000", "cross-check", "overload"]);
-const REDIS_RATES = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3].map((r) => r * M);
+const REDIS_RATES = [0.5, 1, 2, 3, 4, 5, 6, 7, 8].map((r) => r * M);
 
 function steadyOf(result: GeneratorResult): Results["steady"] {
   return {

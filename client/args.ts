@@ -1,6 +1,6 @@
 /** Command-line flags → the client's options (`deno task client --help` lists them). */
 import { parseArgs } from "node:util";
-import { OPTIONS } from "../server/config.ts";
+import { MAX_LINE_BYTES } from "../common/limits.ts";
 
 export interface ClientOptions {
   host: string;
@@ -16,7 +16,7 @@ export interface ClientOptions {
 }
 
 /** The server's own default `--max-line`. */
-export const DEFAULT_MAX_LINE = Number(OPTIONS["max-line"].default);
+export const DEFAULT_MAX_LINE = MAX_LINE_BYTES;
 
 export class ArgsError extends Error {}
 

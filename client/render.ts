@@ -12,7 +12,7 @@
  */
 
 import { ACTION_MARK, NOTICE_MARK } from "../common/sentences.ts";
-import { sanitize } from "../server/room/sanitize.ts";
+import { sanitize } from "../common/sanitize.ts";
 
 export type LineKind =
   | "message" // NAME: text

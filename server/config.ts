@@ -9,6 +9,7 @@
  * config.tcpPort; // 0: any free port
  * ```
  */
+import { MAX_LINE_BYTES } from "../common/limits.ts";
 import { parseArgs } from "node:util";
 
 /**
@@ -98,7 +99,7 @@ export const OPTIONS: Record<string, Option> = {
   "max-line": {
     key: "maxLine",
     kind: "limit",
-    default: 2048,
+    default: MAX_LINE_BYTES,
     help: "longest line or message, in bytes of UTF-8",
   },
   "flood-burst": {

@@ -205,6 +205,17 @@ export async function memoryOf(pid: number): Promise<{ rssKiB: number; peakKiB: 
   return { rssKiB: field("VmRSS"), peakKiB: field("VmHWM") };
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system, all threads) `pid` has used so far, from /proc. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  // After the command's name in parentheses: state is the first field, utime the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 function running(pid: number, tcpPort: number, httpPort: number | undefined, stop: () => Promise<void>): RunningServer {
   return {
     pid,

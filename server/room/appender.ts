@@ -31,6 +31,12 @@ import type { NewEvent } from "./events.ts";
 
 /** Events taken but not settled at which input pauses (it resumes at half): ~1 s of a busy room's lines. */
 export const UNSETTLED_HIGH = 4096;
+/**
+ * Events one store call carries at most; a busier turn makes several batches, in order. A batch is stored
+ * whole or not at all (one Lua script on Redis), so its lines' outcome is one; the Redis store takes this
+ * many in one call.
+ */
+export const MAX_BATCH = 256;
 /** How long a batch waits for its own delivery before it settles anyway (a store that stopped delivering). */
 export const DELIVERY_WAIT_MS = 2000;
 
@@ -48,9 +54,8 @@ export class Appender {
   #delivered: Delivered;
   #nextTurn: (flush: () => void) => void;
   #deliveryWaitMs: number;
-  #queue: NewEvent[] = [];
-  #batch: Promise<void> | undefined;
-  #settle: ((error?: unknown) => void) | undefined;
+  /** Batches waiting for the end of the turn, in order; only the last one takes more events. */
+  #waiting: Batch[] = [];
 
   constructor(store: EventStore, delivered: Delivered, options: AppenderOptions = {}) {
     this.#store = store;
@@ -66,28 +71,41 @@ export class Appender {
    * delivery wait), and rejects as the store does (StoreUnavailable: none of the batch was stored).
    */
   add(event: NewEvent): Promise<void> {
-    this.#queue.push(event);
     this.unsettled.add(1);
-    if (this.#batch === undefined) {
-      this.#batch = new Promise<void>((resolve, reject) => {
-        this.#settle = (error) => error === undefined ? resolve() : reject(error);
-      });
-      // Whoever added to the batch handles its failure; this keeps one left unhandled from ending the process.
-      this.#batch.catch(() => {});
-      this.#nextTurn(() => this.#flush());
+    let batch = this.#waiting.at(-1);
+    if (batch === undefined || batch.events.length >= MAX_BATCH) {
+      if (this.#waiting.length === 0) this.#nextTurn(() => this.#flush());
+      batch = new Batch();
+      this.#waiting.push(batch);
     }
-    return this.#batch;
+    batch.events.push(event);
+    return batch.done;
   }
 
   #flush(): void {
-    const events = this.#queue;
-    const settle = this.#settle!;
-    this.#queue = [];
-    this.#batch = undefined;
-    this.#settle = undefined;
-    this.#store.appendAll(events)
-      .then((stored) => this.#delivered.until(stored.at(-1)!.id, this.#deliveryWaitMs))
-      .then(() => settle(), (error) => settle(error ?? new Error("append failed")))
-      .finally(() => this.unsettled.remove(events.length));
+    const batches = this.#waiting;
+    this.#waiting = [];
+    for (const batch of batches) {
+      const { events } = batch;
+      this.#store.appendAll(events)
+        .then((stored) => this.#delivered.until(stored.at(-1)!.id, this.#deliveryWaitMs))
+        .then(() => batch.settle(), (error) => batch.settle(error ?? new Error("append failed")))
+        .finally(() => this.unsettled.remove(events.length));
+    }
+  }
+}
+
+/** Events that go to the store in one call, and the promise every one of them was handed. */
+class Batch {
+  readonly events: NewEvent[] = [];
+  readonly done: Promise<void>;
+  settle!: (error?: unknown) => void;
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => error === undefined ? resolve() : reject(error);
+    });
+    // Whoever added to the batch handles its failure; this keeps one left unhandled from ending the process.
+    this.done.catch(() => {});
   }
 }

@@ -45,7 +45,7 @@ import { checkName, nameKey } from "./names.ts";
 import { Presence } from "./presence.ts";
 import { error, type Outcome, Sending, UNAVAILABLE, whoLines } from "./outcome.ts";
 import type { From, Reader } from "./reader.ts";
-import { sanitize } from "./sanitize.ts";
+import { sanitize } from "../../common/sanitize.ts";
 
 export { HELP_LINES };
 export type { MemberInfo, Outcome };

@@ -47,7 +47,10 @@ const READ_COUNT = 1000;
 const RETRY_MS = 250;
 const START = "0-0";
 
-/** Events one script call appends at most; a bigger batch goes as several calls, pipelined in order. */
+/**
+ * Events one script call appends at most (the room's batches are no bigger, see room/appender.ts); a bigger
+ * batch goes as several calls, pipelined in order.
+ */
 const APPEND_BATCH = 256;
 
 /** ARGV: retain, a new epoch (used only if Redis has none), then one event per argument. */

@@ -16,7 +16,7 @@ import { sleep, within } from "../async/deadline.ts";
 import type { LeaveReason, RoomEvent } from "../room/events.ts";
 import type { Reader } from "../room/reader.ts";
 import type { Round } from "../room/round.ts";
-import { sanitize } from "../room/sanitize.ts";
+import { sanitize } from "../../common/sanitize.ts";
 import { type Member, type Outcome, type Room, Sending } from "../room/room.ts";
 import { type LineItem, LineReader } from "./line_reader.ts";
 import { type LineCache, roundLines } from "./render.ts";

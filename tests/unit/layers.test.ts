@@ -39,3 +39,7 @@ Deno.test("the room knows no sockets, no HTTP and no door", async () => {
 Deno.test("the framework imports nothing of the chat", async () => {
   await assertNoImport(["framework/"], /\/(server|routes|islands|components|common)\//, "the framework is generic");
 });
+
+Deno.test("the terminal client imports nothing of the server: what both need lives in common/", async () => {
+  await assertNoImport(["client/"], /\/server\//, "the client is its own program");
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sanitize } from "../../server/room/sanitize.ts";
+import { sanitize } from "../../common/sanitize.ts";
 
 Deno.test("plain text, accents, CJK and emoji pass unchanged", () => {
   for (const text of ["hello", "Zoë says: «ça va?»", "名前は", "👩‍👩‍👧 family", "a < b && c > d", "\uFFFD"]) {

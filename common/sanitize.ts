@@ -1,5 +1,5 @@
 /**
- * Cleaning of text from any door, done once in the room.
+ * Cleaning of text from any door, done once in the room (and by the terminal client, on what its server sends).
  *
  * Removes terminal escape sequences (CSI, OSC, DCS and two-byte ESC forms), C0 and C1 control
  * characters, DEL, bare carriage returns and bidirectional overrides/isolates. A tab becomes a space.
