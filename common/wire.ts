@@ -35,6 +35,11 @@ export interface WireMembers {
   total: number;
 }
 
+/** The data of `event: reset`: the page's transcript is replaced by these (the newest kept). */
+export interface WireReset {
+  events: WireEvent[];
+}
+
 /** The most members a snapshot lists; the rest are only counted in `total`. */
 export const MEMBERS_LISTED = 200;
 

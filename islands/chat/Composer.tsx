@@ -1,5 +1,6 @@
 import { type Signal, useSignalEffect } from "@preact/signals";
-import { type Chat, COMPOSER_INPUT_ID } from "./model.ts";
+import type { Chat } from "./model.ts";
+import { COMPOSER_INPUT_ID } from "./state.ts";
 
 /**
  * One field and one button, like the classic desktop client: first the name and "Sign in", then the

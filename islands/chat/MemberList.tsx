@@ -1,8 +1,8 @@
 import type { Signal } from "@preact/signals";
 import type { WireMembers } from "../../common/wire.ts";
 import { count, hue } from "./format.ts";
-import { COMPOSER_INPUT_ID } from "./model.ts";
 import { unlisted } from "./roster.ts";
+import { COMPOSER_INPUT_ID } from "./state.ts";
 
 /**
  * Who is online, through either door: the members listed, and how many more there are beyond them. Once

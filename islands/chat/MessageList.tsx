@@ -2,7 +2,7 @@ import type { Signal } from "@preact/signals";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { notice } from "../../common/sentences.ts";
 import { clock, hue } from "./format.ts";
-import type { Entry } from "./model.ts";
+import type { Entry } from "./state.ts";
 
 /** Closer than this to the bottom counts as "at the bottom": the view keeps following. */
 const FOLLOW_PX = 48;

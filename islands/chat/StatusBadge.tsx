@@ -1,5 +1,5 @@
 import type { Signal } from "@preact/signals";
-import { type Status, STATUS_TEXT } from "./model.ts";
+import { type Status, STATUS_TEXT } from "./state.ts";
 
 /** The connection state, always on screen: Connecting…, Online, Reconnecting…, Not signed in. */
 export function StatusBadge({ status }: { status: Signal<Status> }) {

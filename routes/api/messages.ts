@@ -6,6 +6,7 @@
  * Only a send the room took is remembered: a refused one (429 and the like) is judged afresh when retried.
  */
 import type { Context } from "hono";
+import type { MessageAnswer, MessageRequest } from "../../common/api.ts";
 import { clearSessionCookie, currentSession, jsonError, NOT_SIGNED_IN, readJsonObject } from "../../server/web/api.ts";
 import type { AppEnv } from "../../server/web/env.ts";
 import type { Outcome } from "../../server/room/room.ts";
@@ -16,7 +17,7 @@ export const handler = {
   async POST(c: Context<AppEnv>): Promise<Response> {
     const session = await currentSession(c);
     if (!session) return jsonError(c, 401, NOT_SIGNED_IN);
-    const body = await readJsonObject(c);
+    const body = await readJsonObject<MessageRequest>(c);
     const text = body?.text;
     if (typeof text !== "string" || text === "") {
       return jsonError(c, 400, 'expected a JSON body { "text": "…" } with a non-empty text');
@@ -28,12 +29,12 @@ export const handler = {
     const outcome = await c.var.web.say(session, text, key);
     switch (outcome.type) {
       case "sent":
-        return c.json({}, 202);
+        return c.json<MessageAnswer>({}, 202);
       case "reply":
-        return c.json({ reply: outcome.lines }, 202);
+        return c.json<MessageAnswer>({ reply: outcome.lines }, 202);
       case "quit":
         clearSessionCookie(c);
-        return c.json({ quit: true }, 202);
+        return c.json<MessageAnswer>({ quit: true }, 202);
       case "ignored":
         return jsonError(c, 400, "nothing left to send once control characters were removed");
       case "error":

@@ -6,6 +6,7 @@
  * with 429; past `--max-connections` names held so in all, with 503.
  */
 import type { Context } from "hono";
+import type { SessionAnswer, SessionRequest } from "../../common/api.ts";
 import {
   clearSessionCookie,
   currentSession,
@@ -22,11 +23,11 @@ export const handler = {
   async GET(c: Context<AppEnv>): Promise<Response> {
     const session = await currentSession(c);
     if (!session) return jsonError(c, 401, NOT_SIGNED_IN);
-    return c.json({ name: session.member.name });
+    return c.json<SessionAnswer>({ name: session.member.name });
   },
 
   async POST(c: Context<AppEnv>): Promise<Response> {
-    const body = await readJsonObject(c);
+    const body = await readJsonObject<SessionRequest>(c);
     if (typeof body?.name !== "string") return jsonError(c, 400, 'expected a JSON body { "name": "…" }');
     const result = await c.var.web.signIn(body.name, await currentSession(c), remoteAddress(c));
     if ("error" in result) {
@@ -42,7 +43,7 @@ export const handler = {
       }
     }
     setSessionCookie(c, result.session);
-    return c.json({ name: result.session.member.name }, result.created ? 201 : 200);
+    return c.json<SessionAnswer>({ name: result.session.member.name }, result.created ? 201 : 200);
   },
 
   async DELETE(c: Context<AppEnv>): Promise<Response> {

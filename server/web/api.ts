@@ -19,6 +19,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { HttpBindings } from "@hono/node-server";
+import type { ErrorAnswer } from "../../common/api.ts";
 import type { ServerResponse } from "node:http";
 import type { Refusal } from "../io/caps.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -61,7 +62,7 @@ export function jsonError(
   message: string,
   headers?: Record<string, string>,
 ): Response {
-  return c.json({ error: message }, status, headers);
+  return c.json<ErrorAnswer>({ error: message }, status, headers);
 }
 
 /**
@@ -94,17 +95,23 @@ export function refuse(c: Context<AppEnv>, refusal: Refusal): Response {
   return jsonError(c, refusal.kind === "address" ? 429 : 503, refusal.error);
 }
 
-/** The request body as a JSON object, or undefined when it is not one. */
-export async function readJsonObject(c: Context<AppEnv>): Promise<Record<string, unknown> | undefined> {
+/**
+ * What a request body may hold before it is checked: the fields of `T`, each of any JSON type. Naming
+ * the request type keeps a route's field names those of the API (`body.txt` does not compile).
+ */
+export type Unchecked<T> = { [K in keyof T]?: unknown };
+
+/** The request body as a JSON object (its fields still to be checked), or undefined when it is not one. */
+export async function readJsonObject<T = Record<string, unknown>>(
+  c: Context<AppEnv>,
+): Promise<Unchecked<T> | undefined> {
   let body: unknown;
   try {
     body = await c.req.json();
   } catch {
     return undefined;
   }
-  return typeof body === "object" && body !== null && !Array.isArray(body)
-    ? body as Record<string, unknown>
-    : undefined;
+  return typeof body === "object" && body !== null && !Array.isArray(body) ? body as Unchecked<T> : undefined;
 }
 
 /** The largest API request body worth reading: a message of `maxLine` bytes, however it is escaped. */
