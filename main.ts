@@ -13,7 +13,8 @@ import { openBackend } from "./server/backend.ts";
 import { Room } from "./server/room/room.ts";
 import { errorFields, log } from "./server/ops/log.ts";
 import { watchLoopLag } from "./server/ops/loop_lag.ts";
-import { metrics } from "./server/ops/metrics.ts";
+import { Counters } from "./server/ops/counters.ts";
+import { Metrics } from "./server/ops/metrics.ts";
 import { type MetricsServer, startMetricsServer } from "./server/ops/metrics_server.ts";
 import { TcpDoor } from "./server/tcp/door.ts";
 import { TlsPort } from "./server/tcp/tls_port.ts";
@@ -41,13 +42,16 @@ export async function startService(config: Config): Promise<Service> {
   const limits = await raiseFdLimit();
   const problem = limits && fdProblem(config.maxConnections, limits);
   if (problem) throw new Error(problem);
-  const backend = await openBackend(config);
+  // What the server counts, made here and handed to what counts: two servers in one process stay apart.
+  const counters = new Counters();
+  const metrics = new Metrics(counters);
+  const backend = await openBackend(config, counters.storeAppend);
   const room = new Room(backend.store, backend.directory, {
     maxMessageBytes: config.maxLine,
     floodBurst: config.floodBurst,
     floodRate: config.floodRate,
     history: config.history,
-  });
+  }, backend.receipts);
   await room.open();
   console.log(`room on ${backend.description}`);
   const flusher = new Flusher({ backlogHigh: config.backlog });
@@ -68,8 +72,10 @@ export async function startService(config: Config): Promise<Service> {
     },
     flusher,
     caps,
+    backend.sessions,
+    counters,
   );
-  const http = await startHttp(room, web, config, caps, tlsLoaded);
+  const http = await startHttp(room, web, config, caps, { tls: tlsLoaded, metrics });
   const tcp = new TcpDoor(
     room,
     {
@@ -83,6 +89,7 @@ export async function startService(config: Config): Promise<Service> {
     },
     flusher,
     caps,
+    counters,
   );
   if (!config.noPlainTcp) {
     const plain = Deno.listen({ hostname: config.host, port: config.tcpPort, transport: "tcp" });
@@ -95,13 +102,14 @@ export async function startService(config: Config): Promise<Service> {
   }
   console.log(`http listening on ${http.url}`);
   metrics.watch({ members: () => room.members(), backlog: flusher.backlog, ready: () => web.ready() });
-  const stopLagWatch = watchLoopLag();
+  const stopLagWatch = watchLoopLag(counters.loopLag);
   let metricsServer: MetricsServer | undefined;
   if (config.metricsPort !== undefined) {
     metricsServer = await startMetricsServer({
       hostname: config.metricsHost,
       port: config.metricsPort,
       ready: () => web.ready(),
+      metrics,
     });
     console.log(`metrics listening on ${metricsServer.url}`);
   }

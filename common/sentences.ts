@@ -46,11 +46,6 @@ export function action(event: Said): string {
   return `${event.from} ${event.text ?? ""}`;
 }
 
-/** Whether the event is a server notice rather than something a member said. */
-export function isNotice(event: Said): boolean {
-  return event.kind === "join" || event.kind === "leave" || event.kind === "system";
-}
-
 /** The TCP door's markers: a notice line starts with {@link NOTICE_MARK}, an action with {@link ACTION_MARK}. */
 export const NOTICE_MARK = "*";
 export const ACTION_MARK = "~";

@@ -4,11 +4,11 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../server/web/env.ts";
-import { metrics } from "../server/ops/metrics.ts";
 
 export const handler = {
   async GET(c: Context<AppEnv>): Promise<Response> {
-    if (c.var.config.metricsPort !== undefined) return c.notFound();
+    const metrics = c.var.metrics;
+    if (c.var.config.metricsPort !== undefined || !metrics) return c.notFound();
     return c.body(await metrics.text(), 200, { "Content-Type": metrics.contentType, "Cache-Control": "no-store" });
   },
 };

@@ -12,7 +12,10 @@
  * ```
  */
 import type { Config } from "./config.ts";
-import type { Directory } from "./directory/directory.ts";
+import type { Buckets } from "./ops/counters.ts";
+import type { Directory, SendReceipts } from "./directory/directory.ts";
+import { Receipts } from "./directory/receipts.ts";
+import { RedisReceipts } from "./directory/redis_receipts.ts";
 import { LocalDirectory } from "./directory/local.ts";
 import { RedisDirectory } from "./directory/redis.ts";
 import { connectRedis } from "./redis/client.ts";
@@ -21,10 +24,16 @@ import { openStore } from "./store/open.ts";
 import { RedisStore } from "./store/redis.ts";
 import { SqliteStore } from "./store/sqlite.ts";
 import type { EventStore } from "./store/store.ts";
+import { RedisSessionStore } from "./web/redis_session_store.ts";
+import { LOCAL_SESSIONS, type SessionStore } from "./web/session_store.ts";
 
 export interface Backend {
   store: EventStore;
   directory: Directory;
+  /** The receipts of keyed sends. */
+  receipts: SendReceipts;
+  /** Where web sessions are kept for other instances to pick up. */
+  sessions: SessionStore;
   /** A short description for the start-up lines. */
   description: string;
   /** Copies the SQLite file to `<db>.backup` while the room runs (undefined for other backends). */
@@ -33,14 +42,20 @@ export interface Backend {
 }
 
 /** Throws a one-line error (main.ts prints it and exits 1) when the backend cannot be used. */
-export async function openBackend(config: Pick<Config, "db" | "retain" | "redis">): Promise<Backend> {
+/** `appendLatency`: where the store observes how long its appends take (the server's counters). */
+export async function openBackend(
+  config: Pick<Config, "db" | "retain" | "redis">,
+  appendLatency?: Buckets,
+): Promise<Backend> {
   if (config.redis === "") {
-    const store = await openStore(config);
+    const store = await openStore(config, appendLatency);
     const directory = new LocalDirectory();
     const backupPath = `${config.db}.backup`;
     return {
       store,
       directory,
+      receipts: new Receipts(),
+      sessions: LOCAL_SESSIONS,
       description: config.db === ":memory:" ? "memory" : `sqlite ${config.db}`,
       backup: store instanceof SqliteStore ? () => ({ path: backupPath, ...store.backup(backupPath) }) : undefined,
       async close() {
@@ -54,11 +69,13 @@ export async function openBackend(config: Pick<Config, "db" | "retain" | "redis"
     if (!warned) log.warn("redis.error", errorFields(error));
     warned = true;
   });
-  const store = await RedisStore.open(redis, { retain: config.retain });
+  const store = await RedisStore.open(redis, { retain: config.retain, appendLatency });
   const directory = new RedisDirectory(redis);
   return {
     store,
     directory,
+    receipts: new RedisReceipts(redis),
+    sessions: new RedisSessionStore(redis),
     description: `redis ${config.redis} (instance ${directory.instance})` +
       (store.retain === config.retain ? "" : `; the room keeps ${store.retain} events, not --retain ${config.retain}`),
     async close() {

@@ -1,5 +1,6 @@
 /**
- * Directory: who holds which name, who is present on every instance, and which sends were already taken.
+ * Directory: who holds which name and who is present on every instance. The receipts of keyed sends
+ * ({@link SendReceipts}) are a concern of their own beside it, and web sessions are the web door's.
  * A name is held from the moment a member claims it (before it enters the room) until it is released, by
  * the keys two names that look alike share (see server/room/names.ts): a claim takes all of its keys or
  * none. Every instance learns joins and leaves from the room's events; the directory is what outlives an
@@ -37,27 +38,26 @@ export interface Directory {
   /** Calls `listener` for each member whose instance died, once, on one instance: the room writes its leave. */
   onLost(listener: (member: MemberInfo) => void): void;
   /**
+   * Shared directories (Redis) keep one flood bucket per member for every instance: takes one of its
+   * tokens (`burst` at most, `rate` more per second) and resolves to 0, or to the ms until one is there.
+   * Absent in-process, where the member's own bucket is the only one.
+   */
+  flood?(memberId: string, burst: number, rate: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The receipts of keyed sends: in-process (receipts.ts) or on Redis (redis_receipts.ts). */
+export interface SendReceipts {
+  /**
    * Runs `send` once for `key` (per member): a retry with the same key gets the first result and sends
    * nothing, while the first is running and, if the room took it (outcome `sent`), for {@link RECEIPT_MS}
    * after, among the member's last {@link RECEIPTS_PER_MEMBER} sends. A refused send leaves nothing behind:
    * its retry is judged afresh. Without a key, just runs it.
    */
   once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T>;
-  /**
-   * Shared directories (Redis) keep one flood bucket per member for every instance: takes one of its
-   * tokens (`burst` at most, `rate` more per second) and resolves to 0, or to the ms until one is there.
-   * Absent in-process, where the member's own bucket is the only one.
-   */
-  flood?(memberId: string, burst: number, rate: number): Promise<number>;
-  /** Web sessions any instance can pick up (a browser sent elsewhere by the balancer keeps its member). */
-  saveSession(token: string, member: Holder): Promise<void>;
-  findSession(token: string): Promise<Holder | undefined>;
-  dropSession(token: string): Promise<void>;
-  close(): Promise<void>;
+  /** The member left: none of its sends can come again, its receipts may go. */
+  forget(memberId: string): void;
 }
-
-/** How long a web session is kept for other instances to pick up, from its sign-in or last pick-up. */
-export const SESSION_MS = 24 * 60 * 60 * 1000;
 
 /** How long a send's key is remembered. */
 export const RECEIPT_MS = 120_000;

@@ -14,7 +14,7 @@
  * await receipts.once("m1", "k-1", send); // the first answer; send does not run again
  * ```
  */
-import { MAX_RECEIPTS, RECEIPT_MS, RECEIPTS_PER_MEMBER, wasTaken } from "./directory.ts";
+import { MAX_RECEIPTS, RECEIPT_MS, RECEIPTS_PER_MEMBER, type SendReceipts, wasTaken } from "./directory.ts";
 
 export interface ReceiptLimits {
   perMember: number;
@@ -28,7 +28,7 @@ interface Receipt {
   result: unknown;
 }
 
-export class Receipts {
+export class Receipts implements SendReceipts {
   /** Kept receipts by `member key`, oldest first. */
   #kept = new Map<string, Receipt>();
   /** Each member's kept receipt ids, oldest first. */
@@ -46,7 +46,8 @@ export class Receipts {
   }
 
   /** Runs `send` unless `key` already has a result for the member, or a send of it is running. */
-  once<T>(memberId: string, key: string, send: () => Promise<T>): Promise<T> {
+  once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
+    if (key === undefined) return send();
     this.#expire();
     const id = `${memberId} ${key}`;
     const kept = this.#kept.get(id);

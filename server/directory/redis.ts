@@ -11,12 +11,9 @@
  *   expire; the instance whose sweep removes one reports it lost, and the room writes its leave. A sweep
  *   spares members of instances still alive, and no instance sweeps in its first {@link LIVENESS_MS} after
  *   (re)connecting, so a Redis outage is not taken for everyone's death.
- * - Receipts: a send's key is `SET … NX PX 120000` while it runs; a retry finds the first outcome there.
- *   Only a send the room took keeps it (for 2 minutes, the member's last {@link RECEIPTS_PER_MEMBER}, listed
- *   oldest first beside them); a refused one's key is deleted, so its retry is judged afresh.
- * - Sessions: a web session's member is kept under its token, so any instance can pick the browser up
- *   (same member, same id, its names claimed again by the new instance); the old instance then finds the
- *   member taken over when its own session ends, and writes no leave.
+ * - Flood: one token bucket per member (`{chat}:flood:<member id>`), on Redis's clock, for every instance.
+ *
+ * Receipts of keyed sends are redis_receipts.ts's; web sessions are the web door's (web/redis_session_store.ts).
  *
  * @example
  * ```ts
@@ -29,20 +26,11 @@
  * }
  * ```
  */
-import { sleep } from "../async/deadline.ts";
 import { errorFields, log } from "../ops/log.ts";
 import type { RedisLink } from "../redis/client.ts";
 import { KEYS } from "../redis/keys.ts";
 import { LuaScript } from "../redis/script.ts";
-import {
-  type Directory,
-  type Holder,
-  type MemberInfo,
-  RECEIPT_MS,
-  RECEIPTS_PER_MEMBER,
-  SESSION_MS,
-  wasTaken,
-} from "./directory.ts";
+import type { Directory, Holder, MemberInfo } from "./directory.ts";
 
 /** A name key lives this long unless its instance refreshes it. */
 export const NAME_MS = 30_000;
@@ -52,11 +40,6 @@ export const LIVENESS_MS = 12_000;
 export const REFRESH_MS = 3_000;
 /** How often an instance looks for members of dead instances. */
 export const SWEEP_MS = 1_000;
-/** A retry that finds its first send still running waits this long for its outcome. */
-const RECEIPT_WAIT_MS = 2_000;
-const RECEIPT_POLL_MS = 50;
-const PENDING = "pending";
-
 /**
  * A member's flood bucket (KEYS[1]) on Redis's own clock, so every instance judges by the same time: ARGV
  * burst, rate per second. Returns 0 (a token taken) or the ms until one is there; the bucket expires once
@@ -76,32 +59,15 @@ return wait
 `);
 
 /**
- * A member's kept receipts, oldest first: a list beside them (`{chat}:receipt:<member id>`; a receipt's own
- * key has the send's key after the member id, and ids hold no `:`).
+ * Takes every name key of a member (KEYS) unless one is held by another member of a live instance (ARGV:
+ * the holder value, the expiry, the member id, the instance keys' prefix); returns that holder, or false.
  */
-const receiptsOf = (memberId: string) => KEYS.receipt(memberId);
-
-/**
- * Keeps a send's result (KEYS[1]) for ARGV[2] ms and lists it among the member's (KEYS[2]); past ARGV[3]
- * receipts the member's oldest are deleted.
- */
-const KEEP_RECEIPT = new LuaScript(`
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('LREM', KEYS[2], 0, KEYS[1])
-redis.call('RPUSH', KEYS[2], KEYS[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
-while redis.call('LLEN', KEYS[2]) > tonumber(ARGV[3]) do
-  redis.call('DEL', redis.call('LPOP', KEYS[2]))
-end
-return 1
-`);
-
 const CLAIM = new LuaScript(`
 for _, key in ipairs(KEYS) do
   local holder = redis.call('GET', key)
   if holder and holder ~= ARGV[1] then
     local instance, member = string.match(holder, '^([^/]+)/([^/]+)/')
-    if member ~= ARGV[3] and instance and redis.call('EXISTS', '{chat}:instance:' .. instance) == 1 then
+    if member ~= ARGV[3] and instance and redis.call('EXISTS', ARGV[4] .. instance) == 1 then
       return holder
     end
   end
@@ -135,20 +101,23 @@ end
 return 1
 `);
 
-/** Removes expired members of dead instances (up to 100 at a time); returns those it removed. */
+/**
+ * Removes expired members of dead instances (up to 100 at a time); returns those it removed. ARGV: now (ms),
+ * the instance keys' prefix, the name keys' prefix.
+ */
 const SWEEP = new LuaScript(`
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
 local lost = {}
 for _, id in ipairs(expired) do
   local info = redis.call('HGET', KEYS[2], id)
   local member = info and cjson.decode(info)
-  if not member or redis.call('EXISTS', '{chat}:instance:' .. member.instance) == 0 then
+  if not member or redis.call('EXISTS', ARGV[2] .. member.instance) == 0 then
     redis.call('ZREM', KEYS[1], id)
     redis.call('HDEL', KEYS[2], id)
     if member then
       local value = member.instance .. '/' .. id .. '/' .. member.name
       for _, key in ipairs(member.keys) do
-        local name = '{chat}:name:' .. key
+        local name = ARGV[3] .. key
         if redis.call('GET', name) == value then redis.call('DEL', name) end
       end
       table.insert(lost, info)
@@ -183,7 +152,8 @@ export class RedisDirectory implements Directory {
 
   async claim(member: Holder): Promise<string | undefined> {
     const value = this.#value(member);
-    const holder = await CLAIM.run(this.#redis, member.keys.map(KEYS.name), [value, String(NAME_MS), member.id]) as
+    const args = [value, String(NAME_MS), member.id, KEYS.instance("")];
+    const holder = await CLAIM.run(this.#redis, member.keys.map(KEYS.name), args) as
       | string
       | null;
     if (holder) return holder.split("/").slice(2).join("/");
@@ -223,58 +193,6 @@ export class RedisDirectory implements Directory {
   async flood(memberId: string, burst: number, rate: number): Promise<number> {
     if (rate <= 0) return Infinity;
     return Number(await TAKE_TOKEN.run(this.#redis, [KEYS.flood(memberId)], [String(burst), String(rate)]));
-  }
-
-  async once<T>(memberId: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
-    if (key === undefined) return await send();
-    const receipt = KEYS.receipt(`${memberId}:${key}`);
-    for (let waited = 0;; waited += RECEIPT_POLL_MS) {
-      const first = await this.#redis.sendCommand(["SET", receipt, PENDING, "NX", "PX", String(RECEIPT_MS)]);
-      if (first === "OK") return await this.#sendOnce(memberId, receipt, send);
-      const stored = await this.#redis.sendCommand(["GET", receipt]) as string | null;
-      // Gone: the first send was refused (or its receipt expired), so this one is judged afresh.
-      if (stored === null) continue;
-      if (stored !== PENDING) return JSON.parse(stored) as T;
-      if (waited >= RECEIPT_WAIT_MS) return await send();
-      await sleep(RECEIPT_POLL_MS);
-    }
-  }
-
-  /** Runs the send that holds `receipt`: keeps its result if the room took it, else frees the key. */
-  async #sendOnce<T>(memberId: string, receipt: string, send: () => Promise<T>): Promise<T> {
-    let result: T;
-    try {
-      result = await send();
-    } catch (error) {
-      await this.#redis.sendCommand(["DEL", receipt]).catch(() => {});
-      throw error;
-    }
-    try {
-      if (!wasTaken(result)) await this.#redis.sendCommand(["DEL", receipt]);
-      else {
-        const args = [JSON.stringify(result), String(RECEIPT_MS), String(RECEIPTS_PER_MEMBER)];
-        await KEEP_RECEIPT.run(this.#redis, [receipt, receiptsOf(memberId)], args);
-      }
-    } catch (error) {
-      // The send itself is done: its answer stands, only a retry of it would not be recognised.
-      log.warn("directory.receipt_unsaved", errorFields(error));
-    }
-    return result;
-  }
-
-  async saveSession(token: string, member: Holder): Promise<void> {
-    await this.#redis.sendCommand(["SET", KEYS.session(token), JSON.stringify(pick(member)), "PX", String(SESSION_MS)]);
-  }
-
-  async findSession(token: string): Promise<Holder | undefined> {
-    const stored = await this.#redis.sendCommand(["GET", KEYS.session(token)]) as string | null;
-    if (stored === null) return undefined;
-    await this.#redis.sendCommand(["PEXPIRE", KEYS.session(token), String(SESSION_MS)]);
-    return JSON.parse(stored) as Holder;
-  }
-
-  async dropSession(token: string): Promise<void> {
-    await this.#redis.sendCommand(["DEL", KEYS.session(token)]);
   }
 
   async close(): Promise<void> {
@@ -317,7 +235,8 @@ export class RedisDirectory implements Directory {
   async #sweep(): Promise<void> {
     if (this.#failing || this.now() < this.#sweepFrom) return;
     try {
-      const lost = await SWEEP.run(this.#redis, [KEYS.presence, KEYS.members], [String(this.now())]) as string[];
+      const args = [String(this.now()), KEYS.instance(""), KEYS.name("")];
+      const lost = await SWEEP.run(this.#redis, [KEYS.presence, KEYS.members], args) as string[];
       for (const info of lost) {
         const { id, name, door } = JSON.parse(info) as Stored;
         for (const listener of this.#lost) listener({ id, name, door });

@@ -1,11 +1,13 @@
 /**
  * The numbers behind `/metrics`, kept as plain integers where things happen: a delivery or a write costs
  * one property increment, never a metrics-library call. The metrics registry (metrics.ts) reads them when
- * scraped. One set per process, like the log.
+ * scraped. main.ts makes one {@link Counters} and hands it to what counts, so two servers in one process
+ * (a test's) keep their numbers apart.
  *
  * @example
  * ```ts
- * import { counters } from "./counters.ts";
+ * import { Counters } from "./counters.ts";
+ * const counters = new Counters();
  * counters.tcp.accepted++;
  * counters.storeAppend.observe(0.0004); // seconds
  * ```
@@ -62,16 +64,17 @@ const LATENCY_BOUNDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 
 /** Seconds: how late a timer fired; a few ms is normal, 100 ms is a stall people notice. */
 const LAG_BOUNDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-export const counters = {
-  tcp: new DoorCounters(),
-  tls: new DoorCounters(),
-  web: new DoorCounters(),
+/** Everything one server counts. */
+export class Counters {
+  readonly tcp = new DoorCounters();
+  readonly tls = new DoorCounters();
+  readonly web = new DoorCounters();
   /** Web streams opened by a browser reconnecting with `Last-Event-ID`. */
-  sseResumes: 0,
+  sseResumes = 0;
   /** `reset` events sent: the gap a stream asked for was no longer all kept. */
-  sseResets: 0,
+  sseResets = 0;
   /** From an append until the event is stored (SQLite: committed to the file; Redis: the round trip). */
-  storeAppend: new Buckets(LATENCY_BOUNDS),
+  readonly storeAppend = new Buckets(LATENCY_BOUNDS);
   /** How late the event loop ran a timer (see loop_lag.ts). */
-  loopLag: new Buckets(LAG_BOUNDS),
-};
+  readonly loopLag = new Buckets(LAG_BOUNDS);
+}

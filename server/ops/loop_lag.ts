@@ -6,20 +6,26 @@
  * @example
  * ```ts
  * import { watchLoopLag } from "./loop_lag.ts";
- * const stop = watchLoopLag(); // observations go to counters.loopLag
+ * import { Counters } from "./counters.ts";
+ * const counters = new Counters();
+ * const stop = watchLoopLag(counters.loopLag);
  * stop();
  * ```
  */
-import { counters } from "./counters.ts";
+import type { Buckets } from "./counters.ts";
 
 export const LAG_INTERVAL_MS = 500;
 
 /** Starts measuring; returns the call that stops it. */
-export function watchLoopLag(intervalMs = LAG_INTERVAL_MS, now = () => performance.now()): () => void {
+export function watchLoopLag(
+  lags: Buckets,
+  intervalMs = LAG_INTERVAL_MS,
+  now = () => performance.now(),
+): () => void {
   let due = now() + intervalMs;
   const timer = setInterval(() => {
     const at = now();
-    counters.loopLag.observe(Math.max(0, at - due) / 1000);
+    lags.observe(Math.max(0, at - due) / 1000);
     due = at + intervalMs;
   }, intervalMs);
   Deno.unrefTimer(timer);

@@ -1,7 +1,7 @@
 /**
  * `GET /metrics` in Prometheus' text format (prom-client). Nothing here runs while the room works: every
- * metric reads the plain {@link counters}, or asks its source, when it is scraped. One registry per
- * process ({@link metrics}); main.ts tells it where the room and the backlog are.
+ * metric reads the plain {@link Counters} it is given, or asks its source, when it is scraped. main.ts makes
+ * one registry for the server and tells it where the room and the backlog are.
  *
  * prom-client's default collectors are not used: under Deno their heap figure is the process's virtual
  * data size and the handle counts are empty. The few process figures worth having are read here, and the
@@ -12,8 +12,9 @@
  * import type { Flusher } from "../io/flusher.ts";
  * import type { Room } from "../room/room.ts";
  * import type { WebDoor } from "../web/door.ts";
- * import { metrics } from "./metrics.ts";
+ * import { Metrics } from "./metrics.ts";
  * export async function scrape(room: Room, flusher: Flusher, web: WebDoor): Promise<Response> {
+ *   const metrics = new Metrics(web.counters);
  *   metrics.watch({ members: () => room.members(), backlog: flusher.backlog, ready: () => web.ready() }); // once
  *   return new Response(await metrics.text(), { headers: { "Content-Type": metrics.contentType } });
  * }
@@ -21,7 +22,7 @@
  */
 import process from "node:process";
 import { Counter, Gauge, type Metric, Registry } from "prom-client";
-import { type Buckets, counters, DOOR_LABELS, type DoorCounters } from "./counters.ts";
+import { type Buckets, Counters, DOOR_LABELS, type DoorCounters } from "./counters.ts";
 
 export interface MetricSources {
   /** Who is present in the room (on every instance), with their doors. */
@@ -38,7 +39,8 @@ export class Metrics {
   readonly registry = new Registry();
   #sources: MetricSources | undefined;
 
-  constructor() {
+  /** `counters`: the numbers this server keeps (see counters.ts). */
+  constructor(counters: Counters = new Counters()) {
     const sources = () => this.#sources;
     const register = [this.registry];
     const perDoor = (name: string, help: string, value: (door: DoorCounters) => number) =>
@@ -234,5 +236,3 @@ function histogram(name: string, help: string, buckets: Buckets): Metric {
   };
   return metric as unknown as Metric;
 }
-
-export const metrics = new Metrics();

@@ -6,9 +6,10 @@
  * @example
  * ```ts
  * import type { WebDoor } from "../web/door.ts";
+ * import type { Metrics } from "./metrics.ts";
  * import { startMetricsServer } from "./metrics_server.ts";
- * export async function serveMetrics(web: WebDoor): Promise<void> {
- *   const server = await startMetricsServer({ hostname: "127.0.0.1", port: 9464, ready: () => web.ready() });
+ * export async function serveMetrics(web: WebDoor, metrics: Metrics): Promise<void> {
+ *   const server = await startMetricsServer({ hostname: "127.0.0.1", port: 9464, ready: () => web.ready(), metrics });
  *   console.log(`metrics listening on ${server.url}`); // http://127.0.0.1:9464/metrics
  *   await server.close();
  * }
@@ -18,13 +19,14 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HEALTHY, readiness } from "./health.ts";
 import { errorFields, log } from "./log.ts";
-import { metrics } from "./metrics.ts";
+import type { Metrics } from "./metrics.ts";
 
 export interface MetricsServerOptions {
   hostname: string;
   port: number;
   /** Why the room cannot take messages now, or undefined. */
   ready: () => string | undefined;
+  metrics: Metrics;
 }
 
 export interface MetricsServer {
@@ -43,8 +45,8 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return json(response, status, body);
     }
     if (path !== "/metrics") return json(response, 404, { error: "not found" });
-    metrics.text().then((text) => {
-      response.writeHead(200, { "Content-Type": metrics.contentType });
+    options.metrics.text().then((text) => {
+      response.writeHead(200, { "Content-Type": options.metrics.contentType });
       response.end(text);
     }, (error) => {
       log.error("metrics.scrape_error", errorFields(error, true));

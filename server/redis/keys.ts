@@ -1,6 +1,7 @@
 /**
  * The Redis keys of one room. All share the `{chat}` hash tag, so Redis Cluster keeps them in one slot and
- * a Lua script may touch any of them.
+ * a Lua script may touch any of them. A script that builds keys itself gets their prefix as an argument
+ * (`KEYS.instance("")`), so every key's format is written here alone.
  */
 export const KEYS = {
   /** The stream of events; each entry holds `p` (the previous entry's id) and `e` (the event). */

@@ -28,7 +28,8 @@
  * room.say(ana, "hi again"); // a Sending, shared by every line of this turn: nothing waits for it
  * ```
  */
-import type { Directory, Holder, MemberInfo } from "../directory/directory.ts";
+import type { Directory, Holder, MemberInfo, SendReceipts } from "../directory/directory.ts";
+import { Receipts } from "../directory/receipts.ts";
 import type { EventStore } from "../store/store.ts";
 import { errorFields, log } from "../ops/log.ts";
 import { StoreUnavailable } from "../store/store.ts";
@@ -47,8 +48,7 @@ import { error, type Outcome, Sending, UNAVAILABLE, whoLines } from "./outcome.t
 import type { From, Reader } from "./reader.ts";
 import { sanitize } from "../../common/sanitize.ts";
 
-export { HELP_LINES };
-export type { MemberInfo, Outcome };
+export type { Holder, MemberInfo, Outcome };
 export { Sending };
 
 /** A member of this process: who it is, whether it is in the room yet, and its flood bucket. */
@@ -94,6 +94,7 @@ const REFUSED: Outcome = error("unavailable", UNAVAILABLE);
 export class Room {
   #store: EventStore;
   #directory: Directory;
+  #receipts: SendReceipts;
   #presence = new Presence();
   #fanout = new Fanout();
   /** The members of this process, from their claim until they leave. */
@@ -105,9 +106,16 @@ export class Room {
   #sending: Sending | undefined;
   #unsubscribe: () => void;
 
-  constructor(store: EventStore, directory: Directory, readonly limits: RoomLimits) {
+  /** `receipts`: of keyed sends (in-process unless given; several instances share Redis's). */
+  constructor(
+    store: EventStore,
+    directory: Directory,
+    readonly limits: RoomLimits,
+    receipts: SendReceipts = new Receipts(),
+  ) {
     this.#store = store;
     this.#directory = directory;
+    this.#receipts = receipts;
     this.#appender = new Appender(store, this.#delivered);
     this.#unsubscribe = store.subscribe((events) => {
       for (const event of events) this.#presence.apply(event);
@@ -160,35 +168,15 @@ export class Room {
     await this.#announceJoin(member);
   }
 
-  /** Keeps a web session's member under `token`, for any instance to pick up. */
-  async remember(token: string, member: Member): Promise<void> {
-    await this.#directory.saveSession(token, member).catch((cause) =>
-      log.error("room.session_failed", errorFields(cause))
-    );
-  }
-
   /**
-   * The member of a session that another instance signed in (undefined if there is none): the same member,
-   * same id and name, now of this instance too.
+   * Takes over a member another instance had (a web session picked up here): the same member, same id and
+   * name, now of this instance too; undefined when its name cannot be had here (or the directory is away).
    */
-  async recall(token: string): Promise<Member | undefined> {
-    let held: Holder | undefined;
-    try {
-      held = await this.#directory.findSession(token);
-    } catch (cause) {
-      log.error("room.sessions_unavailable", errorFields(cause));
-      return undefined;
-    }
-    if (!held) return undefined;
+  async adopt(held: Holder): Promise<Member | undefined> {
     const member = this.#member(held.name, held.door, nameKey(held.name), held.keys, held.id);
     if (await this.#directory.claim(member).catch(() => "unavailable") !== undefined) return undefined;
     this.#local.add(member);
     return member;
-  }
-
-  /** The session is over: no instance may pick it up any more. */
-  async forget(token: string): Promise<void> {
-    await this.#directory.dropSession(token).catch(() => {});
   }
 
   /**
@@ -197,6 +185,7 @@ export class Room {
    */
   async leave(member: Member, reason: LeaveReason): Promise<boolean> {
     if (!this.#local.delete(member)) return false;
+    this.#receipts.forget(member.id);
     const wasPresent = member.present;
     member.present = false;
     let ours = true;
@@ -262,7 +251,7 @@ export class Room {
    * the member's across every instance (one bucket, one round trip per line that passes the other checks).
    */
   input(member: Member, raw: string, key?: string): Promise<Outcome> {
-    return this.#directory.once(member.id, key, async () => {
+    return this.#receipts.once(member.id, key, async () => {
       const judged = this.#judge(member, raw);
       if (!isIntent(judged)) return await judged;
       const { burst, rate } = member.bucket;

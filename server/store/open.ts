@@ -12,6 +12,7 @@
  * ```
  */
 import type { Config } from "../config.ts";
+import type { Buckets } from "../ops/counters.ts";
 import { MemoryStore } from "./memory.ts";
 import { SqliteStore } from "./sqlite.ts";
 import type { EventStore } from "./store.ts";
@@ -20,7 +21,9 @@ import type { EventStore } from "./store.ts";
 export const MEMORY_HISTORY = 1000;
 
 /** Throws a one-line error (main.ts prints it and exits 1) when the store cannot be used. */
-export function openStore(config: Pick<Config, "db" | "retain">): Promise<EventStore> {
+export function openStore(config: Pick<Config, "db" | "retain">, appendLatency?: Buckets): Promise<EventStore> {
   if (config.db === ":memory:") return Promise.resolve(new MemoryStore(Math.max(1, config.retain)));
-  return Promise.resolve(SqliteStore.open(config.db, { retain: config.retain, ringSize: MEMORY_HISTORY }));
+  return Promise.resolve(
+    SqliteStore.open(config.db, { retain: config.retain, ringSize: MEMORY_HISTORY, appendLatency }),
+  );
 }

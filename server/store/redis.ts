@@ -32,7 +32,7 @@ import type { RedisLink } from "../redis/client.ts";
 import { KEYS } from "../redis/keys.ts";
 import { LuaScript } from "../redis/script.ts";
 import { sleep } from "../async/deadline.ts";
-import { counters } from "../ops/counters.ts";
+import { Buckets } from "../ops/counters.ts";
 import { errorFields, log } from "../ops/log.ts";
 import { comparePositions, eventId, newEpoch, positionOf } from "./ids.ts";
 import { StoreUnavailable } from "./store.ts";
@@ -89,12 +89,15 @@ export interface RedisStoreOptions {
    * instance's is the room's, kept in `{chat}:meta`, and every instance trims to it.
    */
   retain: number;
+  /** Where each append's round trip is observed (seconds); the server's counters in main.ts. */
+  appendLatency?: Buckets;
 }
 
 export class RedisStore implements EventStore {
   #redis: RedisLink;
   #reader: RedisLink;
   #retain: number;
+  #appendLatency: Buckets;
   #epoch: string;
   /** The id (stream position) of the newest entry handed to subscribers. */
   #last: string;
@@ -111,7 +114,7 @@ export class RedisStore implements EventStore {
     if (retain !== options.retain) {
       log.warn("store.retain_is_the_rooms", { asked: options.retain, room: retain });
     }
-    return new RedisStore(redis, await redis.duplicate(), epoch, last, { retain });
+    return new RedisStore(redis, await redis.duplicate(), epoch, last, { ...options, retain });
   }
 
   private constructor(redis: RedisLink, reader: RedisLink, epoch: string, last: string, options: RedisStoreOptions) {
@@ -120,6 +123,7 @@ export class RedisStore implements EventStore {
     this.#epoch = epoch;
     this.#last = last;
     this.#retain = options.retain;
+    this.#appendLatency = options.appendLatency ?? new Buckets([]);
     this.#tailing = this.#tail();
   }
 
@@ -157,7 +161,7 @@ export class RedisStore implements EventStore {
     } catch (error) {
       throw new StoreUnavailable(`Redis: ${error instanceof Error ? error.message : error}`);
     }
-    counters.storeAppend.observe((performance.now() - started) / 1000);
+    this.#appendLatency.observe((performance.now() - started) / 1000);
     const epoch = reply[0];
     if (epoch !== this.#epoch) this.#noticeEpoch(epoch);
     return events.map((event, i) => ({ ...event, id: eventId(epoch, reply[i + 1]) }));

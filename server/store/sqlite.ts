@@ -23,7 +23,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
-import { counters } from "../ops/counters.ts";
+import { Buckets } from "../ops/counters.ts";
 import { errorFields, log } from "../ops/log.ts";
 import type { NewEvent, RoomEvent } from "../room/events.ts";
 import { Subscribers } from "./subscribers.ts";
@@ -48,6 +48,8 @@ export interface SqliteStoreOptions {
   /** Delay before a batch is written; 0 writes it right after the current event-loop turn. */
   flushMs?: number;
   synchronous?: Tuning["synchronous"];
+  /** Where the time from append to commit is observed (seconds); the server's counters in main.ts. */
+  appendLatency?: Buckets;
 }
 
 type Row = { id: number; at: number; kind: string; data: string };
@@ -62,6 +64,7 @@ export class SqliteStore implements EventStore {
   #ring: EventRing;
   #subscribers = new Subscribers();
   #retain: number;
+  #appendLatency: Buckets;
   #flushMs: number;
   /** Appended but not yet written, in id order: exactly the ids (durableId, lastId]. */
   #queue: { position: number; event: RoomEvent; queuedAt: number }[] = [];
@@ -88,6 +91,7 @@ export class SqliteStore implements EventStore {
     this.#db = db;
     this.epoch = epoch;
     this.#retain = options.retain;
+    this.#appendLatency = options.appendLatency ?? new Buckets([]);
     this.#flushMs = options.flushMs ?? FLUSH_MS;
     this.#insert = db.prepare("INSERT INTO events (id, at, kind, data) VALUES (?, ?, ?, ?)");
     this.#page = db.prepare("SELECT id, at, kind, data FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?");
@@ -263,7 +267,7 @@ export class SqliteStore implements EventStore {
     this.#failing = false;
     this.#queue = [];
     const now = performance.now();
-    for (const { queuedAt } of batch) counters.storeAppend.observe((now - queuedAt) / 1000);
+    for (const { queuedAt } of batch) this.#appendLatency.observe((now - queuedAt) / 1000);
     this.#durableId = batch.at(-1)!.position;
     const waiting = this.#durableWaiters;
     this.#durableWaiters = waiting.filter((waiter) => waiter.id > this.#durableId);

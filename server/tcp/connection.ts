@@ -8,7 +8,7 @@
  * after the member's own earlier lines were delivered to it.
  */
 import type { Flusher } from "../io/flusher.ts";
-import { counters, type DoorCounters } from "../ops/counters.ts";
+import type { Counters, DoorCounters } from "../ops/counters.ts";
 import { log } from "../ops/log.ts";
 import { concat } from "../io/bytes.ts";
 import { Outbox } from "../io/outbox.ts";
@@ -16,23 +16,15 @@ import { sleep, within } from "../async/deadline.ts";
 import type { LeaveReason, RoomEvent } from "../room/events.ts";
 import type { Reader } from "../room/reader.ts";
 import type { Round } from "../room/round.ts";
-import { sanitize } from "../../common/sanitize.ts";
 import { type Member, type Outcome, type Room, Sending } from "../room/room.ts";
-import { type LineItem, LineReader } from "./line_reader.ts";
-import { type LineCache, roundLines } from "./render.ts";
+import type { LineItem } from "./line_reader.ts";
+import { type LineCache, outcomeLines, roundLines } from "./render.ts";
+import type { LineTransport } from "./transport.ts";
 
 export const PROMPT = "Enter your name:";
 export const WELCOME = `Welcome to the chatroom! ${PROMPT}`;
 export const HISTORY_HEADER = "--- recent history ---";
-/**
- * Idle members (most of them) read into a small buffer; each read that fills it doubles it, up to the busy
- * size, for good. Doubling keeps it within twice the biggest read: 512 B sent once no longer holds 16 KiB.
- */
-const IDLE_READ_BYTES = 512;
-const BUSY_READ_BYTES = 16384;
 const MAX_NAMES_IN_GREETING = 20;
-/** How much of a refused line its error line repeats. */
-const PREVIEW_CHARS = 40;
 /** How long a last line (goodbye, "too slow") may take to reach a client before the socket closes. */
 const LAST_WORDS_MS = 500;
 
@@ -55,6 +47,7 @@ export interface ConnectionHost {
   readonly flusher: Flusher;
   readonly lines: LineCache;
   readonly options: ConnectionOptions;
+  readonly counters: Counters;
   /** The connection is gone; stop counting it. */
   forget(connection: Connection): void;
 }
@@ -69,7 +62,6 @@ export class Connection implements Reader {
   #meter: DoorCounters;
   #started = performance.now();
   #outbox: Outbox;
-  #reader: LineReader;
   #ended = false;
   #registrationTimer: ReturnType<typeof setTimeout> | undefined;
   #stopListening: (() => void) | undefined;
@@ -79,12 +71,22 @@ export class Connection implements Reader {
   /** The newest batch the member's lines are in, and those lines: its outcome is rendered for each. */
   #sending: { batch: Sending; lines: string[] } | undefined;
 
-  constructor(readonly conn: Deno.Conn, private readonly host: ConnectionHost, readonly label: TcpLabel = "tcp") {
-    const { sendq, maxLine } = host.options;
-    this.#meter = counters[label];
-    this.#outbox = new Outbox(conn, host.flusher, sendq, () => this.#tooSlow(), () => this.close("lost"), this.#meter);
-    this.#reader = new LineReader(maxLine);
-    ({ hostname: this.address, port: this.port } = conn.remoteAddr as Deno.NetAddr);
+  constructor(
+    readonly transport: LineTransport,
+    private readonly host: ConnectionHost,
+    readonly label: TcpLabel = "tcp",
+  ) {
+    const { sendq } = host.options;
+    this.#meter = host.counters[label];
+    this.#outbox = new Outbox(
+      transport,
+      host.flusher,
+      sendq,
+      () => this.#tooSlow(),
+      () => this.close("lost"),
+      this.#meter,
+    );
+    ({ address: this.address, port: this.port } = transport);
     this.#meter.accepted++;
     this.#meter.open++;
     log.info(`${label}.connect`, { address: this.address, port: this.port });
@@ -93,26 +95,21 @@ export class Connection implements Reader {
   /** Greets the client and serves it until it leaves. */
   async run(): Promise<void> {
     this.#registrationTimer = setTimeout(() => this.#timedOut(), this.host.options.registrationTimeoutMs);
-    if ("handshake" in this.conn) {
-      // Done here, not by the first write, so a client that cannot speak TLS is told apart from one that left.
-      try {
-        await (this.conn as Deno.TlsConn).handshake();
-      } catch (error) {
-        this.#end(undefined, "handshake", error instanceof Error ? error.message : String(error));
-        this.#closeSocket();
-        return;
-      }
+    try {
+      await this.transport.handshake();
+    } catch (error) {
+      this.#end(undefined, "handshake", error instanceof Error ? error.message : String(error));
+      this.transport.close();
+      return;
     }
     this.send(WELCOME);
-    let buffer = new Uint8Array(IDLE_READ_BYTES);
     try {
       while (!this.#ended) {
-        const n = await this.conn.read(buffer);
-        if (n === null) break;
-        await this.#handleAll(this.#reader.push(buffer.subarray(0, n)));
-        if (n === buffer.length && n < BUSY_READ_BYTES) buffer = new Uint8Array(n * 2);
+        const items = await this.transport.readLines();
+        if (items === null) break;
+        await this.#handleAll(items);
       }
-      await this.#handleAll(this.#reader.end());
+      await this.#handleAll(this.transport.endLines());
       // The member's last lines may still be on their way: it gets them (and their outcome) before it leaves.
       await this.#sending?.batch.done;
     } catch {
@@ -175,7 +172,7 @@ export class Connection implements Reader {
   close(reason?: LeaveReason): void {
     this.#end(reason);
     this.#outbox.close();
-    this.#closeSocket();
+    this.transport.close();
   }
 
   /**
@@ -191,7 +188,7 @@ export class Connection implements Reader {
   async #closeWhenDrained(): Promise<void> {
     await within(this.#outbox.drained(), LAST_WORDS_MS);
     this.#outbox.close();
-    this.#closeSocket();
+    this.transport.close();
   }
 
   #end(reason: LeaveReason | undefined, logged: EndReason = reason ?? "shutdown", error?: string): void {
@@ -214,14 +211,6 @@ export class Connection implements Reader {
       this.host.room.leave(this.member, reason).catch((error) =>
         log.error(`${this.label}.leave_error`, { name: this.member?.name, error: String(error) })
       );
-    }
-  }
-
-  #closeSocket(): void {
-    try {
-      this.conn.close();
-    } catch {
-      // already closed
     }
   }
 
@@ -272,29 +261,16 @@ export class Connection implements Reader {
   }
 
   /**
-   * Shows the member what became of one line; returns ms to wait before retrying it (flood), or 0. A line
-   * refused after it was read on (its store gone) is named, so the member knows which of a burst to send again.
+   * Shows the member what became of one line (see {@link outcomeLines}); returns ms to wait before retrying
+   * it (flood: reading pauses, nothing is said), or 0.
    */
   #render(outcome: Outcome, line?: string): number {
-    switch (outcome.type) {
-      case "sent":
-        this.#meter.messagesIn++;
-        return 0;
-      case "ignored":
-        return 0;
-      case "error":
-        if (outcome.code === "flood") return outcome.retryAfterMs ?? 100;
-        this.send(line === undefined ? `! ${outcome.message}` : `! ${outcome.message}: ${preview(line)}`);
-        return 0;
-      case "reply":
-        for (const line of outcome.lines) this.send(line);
-        return 0;
-      case "quit":
-        this.closeWith("Goodbye!", "quit");
-        return 0;
-      default:
-        return unreachable(outcome);
-    }
+    if (outcome.type === "error" && outcome.code === "flood") return outcome.retryAfterMs ?? 100;
+    if (outcome.type === "sent") this.#meter.messagesIn++;
+    const lines = outcomeLines(outcome, line);
+    if (outcome.type === "quit") this.closeWith(lines.join("\n"), "quit");
+    else for (const text of lines) this.send(text);
+    return 0;
   }
 
   async #name(item: LineItem): Promise<number> {
@@ -342,23 +318,13 @@ export class Connection implements Reader {
     // arrives whole and says why.
     const lastWords = this.#outbox.settled().then(async () => {
       let bytes = concat([this.#outbox.unfinishedLine(), TOO_SLOW]);
-      while (bytes.length > 0) bytes = bytes.subarray(await this.conn.write(bytes));
+      while (bytes.length > 0) bytes = bytes.subarray(await this.transport.write(bytes));
     }).catch(() => {});
-    within(lastWords, LAST_WORDS_MS).then(() => this.#closeSocket());
+    within(lastWords, LAST_WORDS_MS).then(() => this.transport.close());
   }
 
   #timedOut(): void {
     if (this.member || this.#ended) return;
     this.closeWith(`! timed out (no name given within ${this.host.options.registrationTimeoutMs / 1000} s)`, "timeout");
   }
-}
-
-function unreachable(outcome: never): never {
-  throw new Error(`unhandled outcome ${JSON.stringify(outcome)}`);
-}
-
-/** The start of a refused line, to name it in one short error line. */
-function preview(line: string): string {
-  const shown = sanitize(line).trim();
-  return shown.length <= PREVIEW_CHARS ? shown : `${shown.slice(0, PREVIEW_CHARS)}…`;
 }

@@ -19,10 +19,11 @@
  * }
  * ```
  */
+import { plainTransport, type TransportFactory } from "./transport.ts";
 import { type CapsOptions, ConnectionCaps, type Slot } from "../io/caps.ts";
 import { within } from "../async/deadline.ts";
 import { Flusher } from "../io/flusher.ts";
-import { counters } from "../ops/counters.ts";
+import { Counters } from "../ops/counters.ts";
 import { errorFields, log } from "../ops/log.ts";
 import type { Room } from "../room/room.ts";
 import { Connection, type ConnectionHost, type ConnectionOptions, type TcpLabel } from "./connection.ts";
@@ -59,13 +60,14 @@ export class TcpDoor implements ConnectionHost {
     readonly options: TcpDoorOptions,
     readonly flusher: Flusher = new Flusher(),
     caps: ConnectionCaps = new ConnectionCaps(options),
+    readonly counters: Counters = new Counters(),
   ) {
     this.#caps = caps;
   }
 
   /** Accepts connections from `listener` (counted and logged as `label`) until it is closed; returns its address. */
-  listen(listener: Deno.Listener, label: TcpLabel): string {
-    this.#listeners.set(listener, this.#accept(listener, label));
+  listen(listener: Deno.Listener, label: TcpLabel, transport: TransportFactory = plainTransport): string {
+    this.#listeners.set(listener, this.#accept(listener, label, transport));
     return addressOf(listener);
   }
 
@@ -94,8 +96,8 @@ export class TcpDoor implements ConnectionHost {
     for (const connection of connections) connection.close();
   }
 
-  async #accept(listener: Deno.Listener, label: TcpLabel): Promise<void> {
-    const meter = counters[label];
+  async #accept(listener: Deno.Listener, label: TcpLabel, transport: TransportFactory): Promise<void> {
+    const meter = this.counters[label];
     let failing = false;
     for (;;) {
       let conn: Deno.Conn;
@@ -134,7 +136,7 @@ export class TcpDoor implements ConnectionHost {
       } catch {
         // reset before we got here: the connection's first read will say so
       }
-      const connection = new Connection(conn, this, label);
+      const connection = new Connection(transport(conn, this.options.maxLine), this, label);
       this.#connections.set(connection, this.#caps.take(address));
       connection.run().catch((error) => log.error(`${label}.connection_error`, errorFields(error, true)));
     }

@@ -19,6 +19,7 @@
  * }
  * ```
  */
+import { tlsTransport, type TransportFactory } from "./transport.ts";
 import { loadTlsFiles, type TlsFiles, type TlsPair } from "../io/tls_files.ts";
 import { errorFields, log } from "../ops/log.ts";
 import { addressOf, type TcpDoor } from "./door.ts";
@@ -26,6 +27,9 @@ import { addressOf, type TcpDoor } from "./door.ts";
 export interface TlsPortOptions extends TlsFiles {
   port: number;
 }
+
+/** A TLS listener's connections are TLS connections. */
+const TLS: TransportFactory = (conn, maxLine) => tlsTransport(conn as Deno.TlsConn, maxLine);
 
 export class TlsPort {
   #listener: Deno.TlsListener;
@@ -40,7 +44,7 @@ export class TlsPort {
     this.#listener = this.#open(options.port, pair);
     // Port 0 asked for any free port: reloads keep the one it got.
     this.#port = this.#listener.addr.port;
-    door.listen(this.#listener, "tls");
+    door.listen(this.#listener, "tls", TLS);
   }
 
   get address(): string {
@@ -68,7 +72,7 @@ export class TlsPort {
       log.error("tls.rebind_error", { port: this.#port, ...errorFields(error) });
       return false;
     }
-    this.door.listen(this.#listener, "tls");
+    this.door.listen(this.#listener, "tls", TLS);
     log.info("tls.reloaded", { cert: this.options.certFile, ms: Math.round((performance.now() - started) * 10) / 10 });
     return true;
   }

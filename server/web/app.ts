@@ -64,6 +64,7 @@ export async function createChatApp(vars: WebVariables, folders: AppFolders = CH
     c.set("web", vars.web);
     c.set("config", vars.config);
     c.set("connections", vars.connections);
+    c.set("metrics", vars.metrics);
     await next();
   };
   const app = await createApp<AppEnv>(folders, [SECURITY_HEADERS, setVariables]);

@@ -26,10 +26,11 @@
 import type { ConnectionCaps } from "../io/caps.ts";
 import { within } from "../async/deadline.ts";
 import type { Flusher } from "../io/flusher.ts";
-import { counters } from "../ops/counters.ts";
+import { Counters } from "../ops/counters.ts";
 import { log } from "../ops/log.ts";
 import type { Outcome, Room } from "../room/room.ts";
 import { type Session, Sessions, type SignIn } from "./sessions.ts";
+import { LOCAL_SESSIONS, type SessionStore } from "./session_store.ts";
 import { EventStream, type StreamSink } from "./sse.ts";
 import { FrameCache, membersFrame, PING_FRAME, RETRY_FRAME, SHUTDOWN_FRAME } from "./wire.ts";
 
@@ -65,8 +66,11 @@ export class WebDoor {
     readonly flusher: Flusher,
     /** The connection limits both doors share: sessions without a stream hold their names in them. */
     caps: ConnectionCaps,
+    /** Where other instances find this one's sessions (see session_store.ts). */
+    shared: SessionStore = LOCAL_SESSIONS,
+    readonly counters: Counters = new Counters(),
   ) {
-    this.sessions = new Sessions(room, options, caps);
+    this.sessions = new Sessions(room, options, caps, shared);
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => this.#ping(), options.heartbeatMs);
     }
@@ -111,8 +115,8 @@ export class WebDoor {
       }
     }
     const outcome = await this.room.input(session.member, text, key);
-    if (outcome.type === "sent") counters.web.messagesIn++;
-    else if (outcome.type === "error" && outcome.code === "flood") counters.web.floodPauses++;
+    if (outcome.type === "sent") this.counters.web.messagesIn++;
+    else if (outcome.type === "error" && outcome.code === "flood") this.counters.web.floodPauses++;
     else if (outcome.type === "quit") this.sessions.end(session, "quit");
     return outcome;
   }
@@ -132,19 +136,20 @@ export class WebDoor {
   ): Promise<void> {
     const started = performance.now();
     const name = session.member.name;
-    counters.web.open++;
-    if (reconnect) counters.sseResumes++;
+    this.counters.web.open++;
+    if (reconnect) this.counters.sseResumes++;
     log.info("web.connect", { address, name, resume: reconnect || undefined });
     const stream = new EventStream(sink, {
       memberId: session.member.id,
       flusher: this.flusher,
       limit: this.options.sendq,
       frames: this.#frames,
+      counters: this.counters,
       // Taken as the stream goes live, so the list matches every event the stream has seen. A quarter of
       // the queue at most, so with a reset (half at most) it never gets the stream cut off.
       onLive: (live) => live.send(membersFrame(this.room.members(), this.options.sendq / 4)),
       onEnd: (ended) => {
-        counters.web.open--;
+        this.counters.web.open--;
         const seconds = Math.round(performance.now() - started) / 1000;
         log.info("web.disconnect", { address, name, reason: ended.reason, seconds });
         this.#streams.delete(ended);

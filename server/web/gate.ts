@@ -23,7 +23,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { concat } from "../io/bytes.ts";
 import type { ConnectionCaps, Refusal } from "../io/caps.ts";
-import { counters } from "../ops/counters.ts";
+import { Counters } from "../ops/counters.ts";
 import { log } from "../ops/log.ts";
 import { SECURITY_HEADER_VALUES } from "./app.ts";
 
@@ -49,20 +49,20 @@ export class ConnectionGate {
   #answers = new Map<string, Uint8Array>();
 
   /** `tls`: the server speaks HTTPS, so answers go out only after the handshake. */
-  constructor(readonly caps: ConnectionCaps, readonly tls = false) {}
+  constructor(readonly caps: ConnectionCaps, readonly tls = false, readonly counters: Counters = new Counters()) {}
 
   /** For the server's 'connection' event, ahead of node:http's own listener. */
   admit(socket: Socket): void {
     const address = socket.remoteAddress ?? "";
     const refusal = this.caps.refusal(address);
     if (!refusal) {
-      counters.web.accepted++;
+      this.counters.web.accepted++;
       const slot = this.caps.take(address);
       socket.once("close", () => slot.release());
       return;
     }
     this.#refused.add(socket);
-    counters.web.refused[refusal.kind]++;
+    this.counters.web.refused[refusal.kind]++;
     log.warn("web.refuse", { address, port: socket.remotePort, reason: refusal.kind });
     const answered = this.caps.answering();
     if (!answered) {

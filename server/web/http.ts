@@ -12,11 +12,12 @@
  * ```ts
  * import type { Config } from "../config.ts";
  * import type { ConnectionCaps } from "../io/caps.ts";
+import type { Metrics } from "../ops/metrics.ts";
  * import type { Room } from "../room/room.ts";
  * import type { WebDoor } from "./door.ts";
  * import { startHttp } from "./http.ts";
  * export async function serveFor(room: Room, web: WebDoor, config: Config, caps: ConnectionCaps): Promise<void> {
- *   const http = await startHttp(room, web, config, caps); // with a LoadedTls as well: HTTPS
+ *   const http = await startHttp(room, web, config, caps); // with { tls: LoadedTls } as well: HTTPS
  *   console.log(`http listening on ${http.url}`); // http://127.0.0.1:8000/
  *   await http.shutdown(); // connections still busy after SHUTDOWN_GRACE_MS are cut
  * }
@@ -27,6 +28,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { getRequestListener } from "@hono/node-server";
 import type { Config } from "../config.ts";
 import type { ConnectionCaps } from "../io/caps.ts";
+import type { Metrics } from "../ops/metrics.ts";
 import { loadTlsFiles, type TlsFiles, type TlsPair } from "../io/tls_files.ts";
 import { within } from "../async/deadline.ts";
 import type { Room } from "../room/room.ts";
@@ -67,9 +69,9 @@ export async function startHttp(
   web: WebDoor,
   config: Config,
   caps: ConnectionCaps,
-  tls?: LoadedTls,
+  { tls, metrics }: { tls?: LoadedTls; metrics?: Metrics } = {},
 ): Promise<HttpServer> {
-  const app = await createChatApp({ room, web, config, connections: caps });
+  const app = await createChatApp({ room, web, config, connections: caps, metrics });
   // Keeping the global Response as Deno's own: the adapter's would break any Deno.serve in the process.
   const serveApp = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   const headerTimeout = config.headerTimeout * 1000;
@@ -83,7 +85,7 @@ export async function startHttp(
   const server: Server = tls
     ? createHttpsServer({ ...limits, ...tls.pair, handshakeTimeout: headerTimeout }) as unknown as Server
     : createServer(limits);
-  const gate = new ConnectionGate(caps, tls !== undefined);
+  const gate = new ConnectionGate(caps, tls !== undefined, web.counters);
   server.on("error", (error) => log.error("web.server_error", errorFields(error, true)));
   server.on("clientError", (error, socket) => gate.clientError(error, socket));
   await new Promise<void>((resolve, reject) => {

@@ -6,7 +6,8 @@
  * timeout, freeing its name. While a session has no stream open (before its first, and in its grace period)
  * it holds a name slot from its sign-in's address in the caps it is given ({@link ConnectionCaps.hold});
  * with a stream open, the stream's connection counts instead. Given the connection limits both doors share,
- * the names one address holds through either door never exceed its limit.
+ * the names one address holds through either door never exceed its limit. With several instances the
+ * sessions are also kept in a shared {@link SessionStore}, so another instance can pick a browser up.
  *
  * @example
  * ```ts
@@ -28,6 +29,7 @@ import type { Member, Room } from "../room/room.ts";
 import type { ConnectionCaps, Refusal, Slot } from "../io/caps.ts";
 import { GLOBAL_TIMERS, type Timers } from "../async/timers.ts";
 import { errorFields, log } from "../ops/log.ts";
+import { LOCAL_SESSIONS, type SessionStore } from "./session_store.ts";
 
 /** What a session needs from a stream: a way to end it (saying why). */
 export interface Closable {
@@ -65,8 +67,16 @@ export class Sessions {
   #stopped = false;
   #timers: Timers;
 
-  /** `caps`: the connection limits both doors share; a session without a stream holds its name slot there. */
-  constructor(readonly room: Room, readonly options: SessionOptions, readonly caps: ConnectionCaps) {
+  /**
+   * `caps`: the connection limits both doors share; a session without a stream holds its name slot there.
+   * `shared`: where other instances find this one's sessions (none for one instance alone).
+   */
+  constructor(
+    readonly room: Room,
+    readonly options: SessionOptions,
+    readonly caps: ConnectionCaps,
+    readonly shared: SessionStore = LOCAL_SESSIONS,
+  ) {
     this.#timers = options.timers ?? GLOBAL_TIMERS;
   }
 
@@ -93,7 +103,14 @@ export class Sessions {
 
   /** `address`: the request's that picks it up; its name counts there, unrefused (it was had already). */
   async #recall(token: string, address: string): Promise<Session | undefined> {
-    const member = await this.room.recall(token);
+    let held;
+    try {
+      held = await this.shared.find(token);
+    } catch (cause) {
+      log.error("web.sessions_unavailable", errorFields(cause));
+      return undefined;
+    }
+    const member = held && await this.room.adopt(held);
     if (!member) return undefined;
     const session = new Session(token, member, address);
     session.held = this.caps.hold(address);
@@ -131,7 +148,7 @@ export class Sessions {
     session.held = this.caps.hold(address);
     this.#byToken.set(session.token, session);
     session.timer = this.#timers.setTimeout(() => this.end(session, "timeout"), this.options.registrationTimeoutMs);
-    await this.room.remember(session.token, member);
+    await this.shared.save(session.token, member).catch((cause) => log.error("web.session_failed", errorFields(cause)));
     return { session, created: true };
   }
 
@@ -170,7 +187,7 @@ export class Sessions {
     // A member another instance took over has not left: its session lives on there.
     log.info("web.leave", { name: session.member.name, reason });
     this.room.leave(session.member, reason).then(async (left) => {
-      if (left) await this.room.forget(session.token);
+      if (left) await this.shared.drop(session.token).catch(() => {});
     }).catch((error) => log.error("web.leave_error", { name: session.member.name, ...errorFields(error) }));
     for (const stream of [...session.streams]) stream.close(reason);
     session.streams.clear();

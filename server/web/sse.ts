@@ -8,12 +8,14 @@
  * @example
  * ```ts
  * import type { Flusher } from "../io/flusher.ts";
+ * import { Counters } from "../ops/counters.ts";
  * import type { Room } from "../room/room.ts";
  * import { EventStream, type StreamSink } from "./sse.ts";
  * import { FrameCache, RETRY_FRAME } from "./wire.ts";
  * export async function serve(sink: StreamSink, room: Room, flusher: Flusher, memberId: string): Promise<void> {
  *   const stream = new EventStream(sink, {
- *     memberId, flusher, limit: 262_144, frames: new FrameCache(), onLive: () => {}, onEnd: () => {},
+ *     memberId, flusher, limit: 262_144, frames: new FrameCache(), counters: new Counters(),
+ *     onLive: () => {}, onEnd: () => {},
  *   });
  *   stream.send(RETRY_FRAME);
  *   const stop = room.listen(stream, { after: room.position() });
@@ -25,7 +27,7 @@
 import type { Flusher } from "../io/flusher.ts";
 import { Outbox } from "../io/outbox.ts";
 import { within } from "../async/deadline.ts";
-import { counters } from "../ops/counters.ts";
+import type { Counters } from "../ops/counters.ts";
 import type { RoomEvent } from "../room/events.ts";
 import type { Reader } from "../room/reader.ts";
 import type { Round } from "../room/round.ts";
@@ -54,6 +56,8 @@ export interface EventStreamOptions {
   /** Bytes queued before the stream is cut off. */
   limit: number;
   frames: FrameCache;
+  /** Where the web door's numbers are kept. */
+  counters: Counters;
   /** The stream caught up and is live (the door sends who is present). */
   onLive: (stream: EventStream) => void;
   onEnd: (stream: EventStream) => void;
@@ -80,10 +84,17 @@ export class EventStream implements Reader {
     this.memberId = options.memberId;
     this.ended = new Promise((resolve) => this.#resolveEnded = resolve);
     const tooSlow = () => {
-      counters.web.slowCutoffs++;
+      options.counters.web.slowCutoffs++;
       this.close("slow");
     };
-    this.#outbox = new Outbox(sink, options.flusher, options.limit, tooSlow, () => this.close("lost"), counters.web);
+    this.#outbox = new Outbox(
+      sink,
+      options.flusher,
+      options.limit,
+      tooSlow,
+      () => this.close("lost"),
+      options.counters.web,
+    );
     // Runs when the browser goes away, and when close() or finish() end the response.
     sink.onClose(() => this.#end());
   }
@@ -114,17 +125,17 @@ export class EventStream implements Reader {
   }
 
   deliver(event: RoomEvent): void {
-    counters.web.deliveries++;
+    this.#options.counters.web.deliveries++;
     this.send(this.#options.frames.bytes(event));
   }
 
   deliverRound(round: Round): void {
-    counters.web.deliveries += round.public.length;
+    this.#options.counters.web.deliveries += round.public.length;
     this.send(round.encoded(roundFrames));
   }
 
   reset(events: RoomEvent[], position: string): void {
-    counters.sseResets++;
+    this.#options.counters.sseResets++;
     // Half the queue at most, so the members list that follows never gets the stream cut off.
     this.send(resetFrame(events, position, this.#outbox.limit / 2));
   }

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import { Buckets } from "../../server/ops/counters.ts";
+import { ConnectionCaps } from "../../server/io/caps.ts";
+import { Flusher } from "../../server/io/flusher.ts";
+import { Buckets, Counters } from "../../server/ops/counters.ts";
 import { Metrics } from "../../server/ops/metrics.ts";
+import { WebDoor } from "../../server/web/door.ts";
+import { testRoom } from "../helpers/room.ts";
 
 Deno.test("a value falls in the first bucket whose bound it does not exceed, or in +Inf", () => {
   const buckets = new Buckets([0.001, 0.01]);
@@ -22,4 +26,24 @@ Deno.test("the exposition lists cumulative buckets, a sum and a count for each h
   assert.match(text, /^# TYPE chat_event_loop_lag_seconds histogram$/m);
   assert.match(text, /^chat_room_members\{door="tcp"\} 0$/m);
   assert.match(text, /^chat_ready 0$/m);
+});
+
+Deno.test("each server counts its own: two web doors in one process keep their numbers apart", async () => {
+  const doors = [new Counters(), new Counters()].map((counters) => {
+    const { room } = testRoom();
+    const caps = new ConnectionCaps({ maxPerAddress: 16, maxConnections: 100, exempt: "loopback" });
+    const options = { sendq: 65_536, graceMs: 0, heartbeatMs: 0, registrationTimeoutMs: 60_000 };
+    return { counters, web: new WebDoor(room, options, new Flusher(), caps, undefined, counters) };
+  });
+  const [one, other] = doors;
+  const signIn = await one.web.signIn("Ana", undefined, "127.0.0.1");
+  if ("error" in signIn) throw new Error(signIn.error);
+  await one.web.sessions.attach(signIn.session, { close() {} });
+  assert.deepEqual(await one.web.say(signIn.session, "hello"), { type: "sent" });
+  assert.deepEqual(await one.web.say(signIn.session, "/who"), { type: "reply", lines: ["1 online:", "  Ana (web)"] });
+  assert.equal(one.counters.web.messagesIn, 1, "a message counts, a command does not");
+  assert.equal(other.counters.web.messagesIn, 0, "the other server counted nothing");
+  const text = await new Metrics(one.counters).text();
+  assert.match(text, /^chat_messages_received_total\{door="web"\} 1$/m);
+  for (const { web } of doors) await web.shutdown();
 });

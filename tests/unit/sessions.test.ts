@@ -4,10 +4,11 @@
  * without waiting. What members see is read from the events the room records and from its presence.
  */
 import assert from "node:assert/strict";
-import type { Directory, Holder } from "../../server/directory/directory.ts";
+import type { Holder } from "../../server/directory/directory.ts";
 import { LocalDirectory } from "../../server/directory/local.ts";
 import { ConnectionCaps } from "../../server/io/caps.ts";
 import { type Closable, type Session, type SessionOptions, Sessions } from "../../server/web/sessions.ts";
+import type { SessionStore } from "../../server/web/session_store.ts";
 import { ManualClock, settle } from "../helpers/clock.ts";
 import { testRoom } from "../helpers/room.ts";
 
@@ -25,31 +26,30 @@ class FakeStream implements Closable {
 }
 
 /**
- * LocalDirectory keeps no sessions (in one process only its own table exists); this one keeps them like the
- * Redis directory does, so a new Sessions can pick a session up by its token.
+ * One instance keeps no shared sessions (its own table is the only one); this store keeps them as Redis
+ * does, so a new Sessions (another instance) can pick a session up by its token.
  */
-function sessionKeepingDirectory() {
+function keepingStore(): SessionStore {
   const kept = new Map<string, Holder>();
-  return Object.assign(new LocalDirectory(), {
-    kept,
-    saveSession(token: string, { id, name, door, keys }: Holder): Promise<void> {
+  return {
+    save(token, { id, name, door, keys }) {
       kept.set(token, { id, name, door, keys });
       return Promise.resolve();
     },
-    findSession: (token: string) => Promise.resolve(kept.get(token)),
-    dropSession(token: string): Promise<void> {
+    find: (token) => Promise.resolve(kept.get(token)),
+    drop(token) {
       kept.delete(token);
       return Promise.resolve();
     },
-  });
+  };
 }
 
-function setup(maxPerAddress = 16, directory: Directory = new LocalDirectory()) {
+function setup(maxPerAddress = 16, shared?: SessionStore) {
   const clock = new ManualClock();
-  const { room, events } = testRoom({}, undefined, directory);
+  const { room, events } = testRoom({}, undefined, new LocalDirectory());
   const options: SessionOptions = { graceMs: GRACE_MS, registrationTimeoutMs: REGISTRATION_MS, timers: clock };
   const newSessions = () =>
-    new Sessions(room, options, new ConnectionCaps({ maxPerAddress, maxConnections: 1000, exempt: "none" }));
+    new Sessions(room, options, new ConnectionCaps({ maxPerAddress, maxConnections: 1000, exempt: "none" }), shared);
   const sessions = newSessions();
   const signIn = async (name: string, address = HOME, current?: Session): Promise<Session> => {
     const result = await sessions.signIn(name, current, address);
@@ -112,8 +112,7 @@ Deno.test("a member in its grace period holds a place from its address until it 
 });
 
 Deno.test("a session picked up from another instance holds a place from the address that picked it up", async () => {
-  const directory = sessionKeepingDirectory();
-  const { sessions, newSessions, signIn } = setup(1, directory);
+  const { sessions, newSessions, signIn } = setup(1, keepingStore());
   const ana = await signIn("Ana");
   sessions.stop();
   const restarted = newSessions();
@@ -233,9 +232,8 @@ Deno.test("a sign-in may rename itself before its first stream even at its addre
   assert.equal((await sessions.signIn("Cy", undefined, HOME) as { problem: string }).problem, "address");
 });
 
-Deno.test("after a restart of the sessions on the same directory, a session's token picks up its member: same id, no second join", async () => {
-  const directory = sessionKeepingDirectory();
-  const { clock, sessions, newSessions, signIn, seen, present, events } = setup(16, directory);
+Deno.test("after a restart of the sessions on the same store, a session's token picks up its member: same id, no second join", async () => {
+  const { clock, sessions, newSessions, signIn, seen, present, events } = setup(16, keepingStore());
   const ana = await signIn("Ana");
   await sessions.attach(ana, new FakeStream());
   sessions.stop();
