@@ -4,6 +4,7 @@
  *   cc -O2 -o bench/out/gen bench/gen.c      (bench/main.ts builds it)
  *   gen --port TCP [--port2 TCP] [--http-port HTTP] [-n tcp members] [-m sse members] [-s senders]
  *       [-r msgs/s] [-t secs] [--size bytes] [--hold secs] [--drain secs] [--server-pid PID] [--names PREFIX]
+ *       [--cpu-pids PID,PID,…]
  *
  * Members are named PREFIX (default none) + t or w + index: a warm-up run before the measured one takes
  * other names, since a browser's name stays held for a while after its stream closes.
@@ -79,6 +80,9 @@ typedef struct member {
 
 static const char *name_prefix = "";
 static int tcp_port, tcp_port2, http_port, n_tcp = 100, n_sse, n_senders = 10, size = 64, hold_s, server_pid;
+/* --cpu-pids: more processes (other instances, Redis) whose CPU seconds in the window are reported */
+#define MAX_CPU_PIDS 8
+static int cpu_pids[MAX_CPU_PIDS], n_cpu_pids;
 static double rate = 1000, seconds = 5, drain_s = 20, setup_s = 120;
 static member_t *members;
 static int n_members, epfd, ready_count;
@@ -601,7 +605,8 @@ static void setup(int from, int to, int port, int64_t deadline, const char **fai
 }
 static void usage(void) {
   fprintf(stderr, "usage: gen --port TCP [--port2 TCP] [--http-port HTTP] [-n tcp] [-m sse] [-s senders] [-r msgs/s]\n"
-                  "           [-t s] [--size bytes] [--hold s] [--drain s] [--server-pid PID] [--names PREFIX]\n");
+                  "           [-t s] [--size bytes] [--hold s] [--drain s] [--server-pid PID] [--names PREFIX]\n"
+                  "           [--cpu-pids PID,PID,...]\n");
   exit(2);
 }
 
@@ -621,6 +626,10 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--hold")) hold_s = atoi(v);
     else if (!strcmp(a, "--drain")) drain_s = atof(v);
     else if (!strcmp(a, "--server-pid")) server_pid = atoi(v);
+    else if (!strcmp(a, "--cpu-pids")) {
+      for (const char *p = v; *p && n_cpu_pids < MAX_CPU_PIDS; p = strchr(p, ',') ? strchr(p, ',') + 1 : p + strlen(p))
+        cpu_pids[n_cpu_pids++] = atoi(p);
+    }
     else if (!strcmp(a, "--names") && strlen(v) <= 8) name_prefix = v;
     else usage();
     i++;
@@ -680,6 +689,8 @@ int main(int argc, char **argv) {
 
   interval_ns = 1e9 * n_senders / rate;
   double cpu0 = cpu_self(), server_cpu0 = cpu_s(server_pid), machine0 = cpu_machine();
+  double pids_cpu[MAX_CPU_PIDS];
+  for (int i = 0; i < n_cpu_pids; i++) pids_cpu[i] = cpu_s(cpu_pids[i]);
   t0 = now_ns() + 10000000;
   t_end = t0 + (int64_t)(seconds * 1e9);
   poll_until(t0);
@@ -689,6 +700,9 @@ int main(int argc, char **argv) {
     poll_for(next - now_ns());
   }
   double cpu_window = cpu_self() - cpu0, server_cpu_window = cpu_s(server_pid) - server_cpu0;
+  char pids_json[256] = "";
+  for (int i = 0, at = 0; i < n_cpu_pids && at < (int)sizeof pids_json - 24; i++)
+    at += snprintf(pids_json + at, sizeof pids_json - (size_t)at, "%s%.3f", i ? "," : "", cpu_s(cpu_pids[i]) - pids_cpu[i]);
   /* pushback: how long the senders held bytes the kernel would not take, and what they never sent */
   double blocked_s = 0, offered = 0;
   for (int s = 0; s < n_senders; s++) {
@@ -732,7 +746,7 @@ int main(int argc, char **argv) {
          "\"server_rss_kib_tcp\":%ld,\"server_rss_kib_all\":%ld,\"server_rss_kib_end\":%ld,\"aborted\":%s,"
          "\"p50_cross_ms\":%.3f,\"p99_cross_ms\":%.3f,\"offered\":%.0f,\"sender_blocked_pct\":%.1f,"
          "\"cut_off\":%llu,\"cut_senders\":%llu,\"cuts\":[%s],\"left\":{\"slow\":%u,\"lost\":%u,\"other\":%u},"
-         "\"first_error\":\"%s\"}\n",
+         "\"cpu_pids_s\":[%s],\"received_in_window\":%llu,\"first_error\":\"%s\"}\n",
          n_members, n_tcp, n_sse, n_senders, rate, seconds, size, setup_time, (unsigned long long)sent,
          (unsigned long long)expected, (unsigned long long)received, (long long)lost, (unsigned long long)gaps,
          (unsigned long long)garbled, (unsigned long long)dups, (unsigned long long)dropped,
@@ -741,6 +755,7 @@ int main(int argc, char **argv) {
          server_pid > 0 ? 100.0 * server_cpu_window / window : -1.0, others > 0 ? 100.0 * others / window : 0.0, rss_tcp, rss_all, rss_end,
          aborted ? "true" : "false", percentile(hist_x, hx_n, 50), percentile(hist_x, hx_n, 99), offered,
          100.0 * blocked_s / n_senders / window, (unsigned long long)cut_off, (unsigned long long)cut_senders, cuts,
-         witness->left_slow, witness->left_lost, witness->left_other, first_error);
+         witness->left_slow, witness->left_lost, witness->left_other, pids_json,
+         (unsigned long long)received_in_window, first_error);
   return 0;
 }

@@ -182,7 +182,7 @@ async function main(): Promise<void> {
 }
 
 const QUICK = new Set(["tcp-1000", "sse-1000", "cross-check", "overload"]);
-const REDIS_RATES = [0.5, 1, 2, 3, 4, 5, 6, 7, 8].map((r) => r * M);
+const REDIS_RATES = [0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((r) => r * M);
 
 function steadyOf(result: GeneratorResult): Results["steady"] {
   return {

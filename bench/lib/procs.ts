@@ -58,6 +58,8 @@ export interface GeneratorLoad {
   size?: number;
   /** What the members' names start with (at most 8 characters; the generator's default: nothing). */
   names?: string;
+  /** More processes (other instances, Redis) whose CPU seconds in the window the generator reports. */
+  cpuPids?: number[];
 }
 
 /** A ready member whose socket the server closed, as the generator saw it. */
@@ -110,6 +112,10 @@ export interface GeneratorResult {
   left: { slow: number; lost: number; other: number };
   setup_failed?: string;
   first_error?: string;
+  /** CPU seconds each of `cpuPids` used in the window, in their order. */
+  cpu_pids_s?: number[];
+  /** Deliveries that arrived within the window. */
+  received_in_window?: number;
 }
 
 export async function hasCommand(name: string): Promise<boolean> {
@@ -205,17 +211,6 @@ export async function memoryOf(pid: number): Promise<{ rssKiB: number; peakKiB: 
   return { rssKiB: field("VmRSS"), peakKiB: field("VmHWM") };
 }
 
-/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
-const CLOCK_TICKS = 100;
-
-/** CPU seconds (user + system, all threads) `pid` has used so far, from /proc. */
-export async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  // After the command's name in parentheses: state is the first field, utime the 12th, stime the 13th.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
 function running(pid: number, tcpPort: number, httpPort: number | undefined, stop: () => Promise<void>): RunningServer {
   return {
     pid,
@@ -293,6 +288,7 @@ export async function runGenerator(load: GeneratorLoad, serverPid: number): Prom
   if (load.port2) args.push("--port2", String(load.port2));
   if (load.drainSeconds !== undefined) args.push("--drain", String(load.drainSeconds));
   if (load.names) args.push("--names", load.names);
+  if (load.cpuPids?.length) args.push("--cpu-pids", load.cpuPids.join(","));
   const line = await runPinned(`${OUT}gen`, args);
   return JSON.parse(line.split("\n").at(-1) || "{}");
 }

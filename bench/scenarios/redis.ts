@@ -4,8 +4,9 @@
  * Redis and fresh instances for every run. Latency across instances times a sender on A to a reader on B.
  *
  * The cost of the Redis path: the same load (N=1000 at {@link COST_RATE}) on one instance in memory, one on
- * Redis and two on Redis, with the CPU every process used in the measured window: the instances' seconds per
- * million deliveries, Redis's per thousand messages. From those the README works out how many instances and
+ * Redis and two on Redis, with the CPU every process used in the measured window (the generator reads
+ * /proc at the window's start and end): the instances' seconds per million deliveries, Redis's per thousand
+ * messages. From those the README works out how many instances and
  * Redis cores a room needs.
  *
  * Pinning on a 2-core machine: both instances and Redis on core 1, the generator on core 0. The two
@@ -18,7 +19,7 @@
  * console.log(redisMarkdown(result));
  * ```
  */
-import { cpuSeconds, type GeneratorResult, runGenerator, type RunningServer, startOurs } from "../lib/procs.ts";
+import { type GeneratorResult, runGenerator, type RunningServer, startOurs } from "../lib/procs.ts";
 import { startRedis } from "../lib/redis.ts";
 import { mega, type Run, type Sweep, sweepRates, WARMUP_DELIVERIES, WARMUP_S } from "../lib/sweep.ts";
 
@@ -107,17 +108,15 @@ export async function redisCosts(seconds: number): Promise<Cost[]> {
     const load = { port: server.tcpPort, port2: server.tcpPort2, tcp: REDIS_SHAPE.tcp, senders: REDIS_SHAPE.senders };
     const warm = Math.min(COST_RATE, WARMUP_DELIVERIES) / REDIS_SHAPE.tcp;
     await runGenerator({ ...load, rate: warm, seconds: WARMUP_S, names: "warm" }, server.pid);
-    const cpu = () => Promise.all([...server.pids, server.redisPid ?? -1].map((pid) => pid < 0 ? 0 : cpuSeconds(pid)));
-    const before = await cpu();
+    const pids = [...server.pids, ...(server.redisPid === undefined ? [] : [server.redisPid])];
     const result: GeneratorResult = await runGenerator(
-      { ...load, rate: COST_RATE / REDIS_SHAPE.tcp, seconds },
+      { ...load, rate: COST_RATE / REDIS_SHAPE.tcp, seconds, cpuPids: pids },
       server.pid,
     );
-    const after = await cpu();
-    const used = after.map((seconds, i) => seconds - before[i]);
+    const used = result.cpu_pids_s ?? [];
     const cost: Cost = {
       setup,
-      deliveries: result.received,
+      deliveries: result.received_in_window ?? result.received,
       messages: result.sent,
       instanceCpuS: used.slice(0, server.pids.length).reduce((sum, s) => sum + s, 0),
       redisCpuS: server.redisPid === undefined ? undefined : used.at(-1),
