@@ -66,9 +66,9 @@ export async function startService(config: Config): Promise<Service> {
     room,
     {
       sendq: config.sendq,
-      graceMs: config.grace * 1000,
-      heartbeatMs: config.heartbeat * 1000,
-      registrationTimeoutMs: config.registrationTimeout * 1000,
+      graceMs: config.graceMs,
+      heartbeatMs: config.heartbeatMs,
+      registrationTimeoutMs: config.registrationTimeoutMs,
     },
     flusher,
     caps,
@@ -82,7 +82,7 @@ export async function startService(config: Config): Promise<Service> {
       maxLine: config.maxLine,
       sendq: config.sendq,
       history: config.history,
-      registrationTimeoutMs: config.registrationTimeout * 1000,
+      registrationTimeoutMs: config.registrationTimeoutMs,
       ...limitsOptions,
       // Descriptors ran out: whatever took them, the web door's accept may have stopped too.
       onAcceptError: () => http.checkAccept(),

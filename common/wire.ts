@@ -2,6 +2,7 @@
  * What the browser and the server both know: the JSON shape of an event on the wire, and the names of
  * the SSE events. Type-light and dependency-free: this file ships to the browser.
  */
+import type { Door } from "./doors.ts";
 
 /**
  * A room event as the browser sees it. `id` is opaque (it carries the store's epoch, so an id from another
@@ -13,7 +14,7 @@ export interface WireEvent {
   kind: "message" | "action" | "join" | "leave" | "system";
   from?: string;
   text?: string;
-  door?: "tcp" | "web";
+  door?: Door;
   reason?: string;
   /** A private message: the recipient's name (only the sender and the recipient ever get it). */
   to?: string;
@@ -22,7 +23,7 @@ export interface WireEvent {
 /** A present member as the browser sees it. */
 export interface WireMember {
   name: string;
-  door: "tcp" | "web";
+  door: Door;
 }
 
 /**

@@ -19,7 +19,8 @@ import { parseArgs } from "node:util";
 type Kind = "string" | "port" | "count" | "limit" | "number" | "positive" | "boolean";
 
 interface Option {
-  key: keyof Config;
+  /** The Config field it fills. */
+  key: string;
   kind: Kind;
   /** A number option whose default is "" is optional: unset, its value is undefined. */
   default: string | number | boolean;
@@ -30,46 +31,15 @@ interface Option {
   max?: number;
   /** The environment variable, when it is not simply `CHAT_` + the flag. */
   env?: string;
+  /** A duration: given in seconds, kept in the Config in milliseconds (its key ends in `Ms`). */
+  ms?: true;
 }
 
 /** Durations become timers, and a timer longer than 2^31-1 ms fires at once instead of never. */
 export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-export interface Config {
-  host: string;
-  tcpPort: number;
-  httpPort: number;
-  history: number;
-  maxLine: number;
-  floodBurst: number;
-  floodRate: number;
-  registrationTimeout: number;
-  sendq: number;
-  backlog: number;
-  maxPerAddress: number;
-  maxConnections: number;
-  exempt: string;
-  db: string;
-  redis: string;
-  retain: number;
-  grace: number;
-  heartbeat: number;
-  tlsCert: string;
-  tlsKey: string;
-  tlsPort: number;
-  noPlainTcp: boolean;
-  metricsPort: number | undefined;
-  metricsHost: string;
-  logFormat: "text" | "json";
-  logLevel: "debug" | "info" | "warn" | "error";
-  headerTimeout: number;
-  requestTimeout: number;
-  idleTimeout: number;
-  publicHost: string;
-}
-
 /** Flag name → option. Environment names mirror them: `--tcp-port` ↔ `CHAT_TCP_PORT`. */
-export const OPTIONS: Record<string, Option> = {
+const OPTION_TABLE = {
   "host": {
     key: "host",
     kind: "string",
@@ -115,7 +85,8 @@ export const OPTIONS: Record<string, Option> = {
     help: "lines per second after the burst",
   },
   "registration-timeout": {
-    key: "registrationTimeout",
+    key: "registrationTimeoutMs",
+    ms: true,
     kind: "positive",
     default: 60,
     max: MAX_SECONDS,
@@ -172,14 +143,16 @@ export const OPTIONS: Record<string, Option> = {
     help: "events kept (with --redis the room's number, set by its first instance; others say so and use it)",
   },
   "grace": {
-    key: "grace",
+    key: "graceMs",
+    ms: true,
     kind: "number",
     default: 5,
     max: MAX_SECONDS,
     help: "seconds a web member stays after its last stream closes",
   },
   "heartbeat": {
-    key: "heartbeat",
+    key: "heartbeatMs",
+    ms: true,
     kind: "positive",
     default: 15,
     max: MAX_SECONDS,
@@ -237,21 +210,24 @@ export const OPTIONS: Record<string, Option> = {
     help: "the least important log lines shown: debug, info, warn or error",
   },
   "header-timeout": {
-    key: "headerTimeout",
+    key: "headerTimeoutMs",
+    ms: true,
     kind: "positive",
     default: 30,
     max: MAX_SECONDS,
     help: "seconds an HTTP request head may take to arrive whole (else 408 and the connection is closed)",
   },
   "request-timeout": {
-    key: "requestTimeout",
+    key: "requestTimeoutMs",
+    ms: true,
     kind: "positive",
     default: 30,
     max: MAX_SECONDS,
     help: "seconds a whole HTTP request, head and body, may take to arrive (at least --header-timeout)",
   },
   "idle-timeout": {
-    key: "idleTimeout",
+    key: "idleTimeoutMs",
+    ms: true,
     kind: "positive",
     default: 5,
     max: MAX_SECONDS,
@@ -263,7 +239,22 @@ export const OPTIONS: Record<string, Option> = {
     default: "",
     help: "names the web door also answers for behind a proxy (NAME or NAME:PORT, comma-separated)",
   },
-};
+} as const satisfies Record<string, Option>;
+
+/** Every option by its flag, for the parser and `--help`. */
+export const OPTIONS: Readonly<Record<string, Option>> = OPTION_TABLE;
+
+type Table = typeof OPTION_TABLE;
+
+/** What an option's value is in the Config: its choices, a string, a flag, or a number (unset: undefined). */
+type ValueOf<O extends Option> = O extends { choices: readonly (infer C)[] } ? C
+  : O["kind"] extends "string" ? string
+  : O["kind"] extends "boolean" ? boolean
+  : O["default"] extends "" ? number | undefined
+  : number;
+
+/** The server's settings, one field per option of the table (durations in milliseconds). */
+export type Config = { -readonly [F in keyof Table as Table[F]["key"]]: ValueOf<Table[F]> };
 
 export class ConfigError extends Error {}
 
@@ -283,7 +274,8 @@ export function parseConfig(
   const config: Record<string, string | number | boolean | undefined> = {};
   for (const [flag, option] of Object.entries(OPTIONS)) {
     const raw = values[flag] ?? env[envName(flag)];
-    config[option.key] = raw === undefined ? defaultValue(option) : convert(flag, option, raw);
+    const value = raw === undefined ? defaultValue(option) : convert(flag, option, raw);
+    config[option.key] = option.ms && typeof value === "number" ? value * 1000 : value;
     if (option.choices && !option.choices.includes(String(config[option.key]))) {
       throw new ConfigError(`--${flag}: expected ${option.choices.join(" or ")}, got "${raw}"`);
     }
@@ -299,9 +291,11 @@ function checkTogether(config: Config): Config {
   if (config.noPlainTcp && config.tlsCert === "") {
     throw new ConfigError("--no-plain-tcp needs --tls-cert and --tls-key: the TCP door would have no port");
   }
-  if (config.headerTimeout > config.requestTimeout) {
+  if (config.headerTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(
-      `--header-timeout (${config.headerTimeout}) must not be longer than --request-timeout (${config.requestTimeout})`,
+      `--header-timeout (${config.headerTimeoutMs / 1000}) must not be longer than --request-timeout (${
+        config.requestTimeoutMs / 1000
+      })`,
     );
   }
   return config;

@@ -3,7 +3,8 @@
  * any other error, and goes online by itself once there is room.
  */
 import assert from "node:assert/strict";
-import { BROWSER_TEST, freePort, launchBrowser, openChat } from "./helpers/browser.ts";
+import { BROWSER_TEST, launchBrowser, openChat } from "./helpers/browser.ts";
+import { freePorts } from "./helpers/ports.ts";
 import { closeAll, idleConnections } from "./helpers/raw_http.ts";
 import { startServer } from "./helpers/server.ts";
 
@@ -13,7 +14,8 @@ Deno.test({
   name: "a page that finds the server full when it reconnects says why, and goes online once there is room",
   ...BROWSER_TEST,
   async fn() {
-    const ports = ["--tcp-port", String(freePort()), "--http-port", String(freePort())];
+    const [tcpPort, httpPort] = freePorts(2);
+    const ports = ["--tcp-port", String(tcpPort), "--http-port", String(httpPort)];
     const first = await startServer([...ports, ...LIMITS]);
     await using browser = await launchBrowser();
     const ana = await openChat(browser, first.httpUrl);

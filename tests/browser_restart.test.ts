@@ -4,7 +4,8 @@
  * the same ports the page signs in again under the same name by itself and the kept text can be sent.
  */
 import assert from "node:assert/strict";
-import { BROWSER_TEST, freePort, launchBrowser, openChat } from "./helpers/browser.ts";
+import { BROWSER_TEST, launchBrowser, openChat } from "./helpers/browser.ts";
+import { freePorts } from "./helpers/ports.ts";
 import { startServer } from "./helpers/server.ts";
 import { join } from "./helpers/tcp_client.ts";
 
@@ -12,7 +13,8 @@ Deno.test({
   name: "after a restart on the same ports the page is back under the same name and can send again",
   ...BROWSER_TEST,
   async fn() {
-    const ports = ["--tcp-port", String(freePort()), "--http-port", String(freePort())];
+    const [tcpPort, httpPort] = freePorts(2);
+    const ports = ["--tcp-port", String(tcpPort), "--http-port", String(httpPort)];
     const first = await startServer(ports);
     await using browser = await launchBrowser();
     const ana = await openChat(browser, first.httpUrl);

@@ -13,9 +13,11 @@
  * ```
  */
 
-/** The doors as metrics label them: the TCP door's plain and TLS ports apart, and the web door. */
-export type DoorLabel = "tcp" | "tls" | "web";
-export const DOOR_LABELS: readonly DoorLabel[] = ["tcp", "tls", "web"];
+import { PORT_LABELS, type PortLabel } from "../../common/doors.ts";
+
+/** The doors as metrics label them: per port (common/doors.ts), the TCP door's plain and TLS ports apart. */
+export type DoorLabel = PortLabel;
+export const DOOR_LABELS: readonly DoorLabel[] = PORT_LABELS;
 
 /** Why a connection was refused (see server/io/caps.ts). */
 export type RefusalReason = "address" | "full";
@@ -64,11 +66,12 @@ const LATENCY_BOUNDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 
 /** Seconds: how late a timer fired; a few ms is normal, 100 ms is a stall people notice. */
 const LAG_BOUNDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-/** Everything one server counts. */
+/** Everything one server counts: a {@link DoorCounters} per door label (`counters.tcp`, `counters.web`, …), and more. */
+// Declares one field per label of DOOR_LABELS (merged into the class below, which sets them): a new door is counted
+// by being named in common/doors.ts.
+export interface Counters extends Readonly<Record<DoorLabel, DoorCounters>> {}
+
 export class Counters {
-  readonly tcp = new DoorCounters();
-  readonly tls = new DoorCounters();
-  readonly web = new DoorCounters();
   /** Web streams opened by a browser reconnecting with `Last-Event-ID`. */
   sseResumes = 0;
   /** `reset` events sent: the gap a stream asked for was no longer all kept. */
@@ -77,4 +80,8 @@ export class Counters {
   readonly storeAppend = new Buckets(LATENCY_BOUNDS);
   /** How late the event loop ran a timer (see loop_lag.ts). */
   readonly loopLag = new Buckets(LAG_BOUNDS);
+
+  constructor() {
+    for (const label of DOOR_LABELS) (this as Record<DoorLabel, DoorCounters>)[label] = new DoorCounters();
+  }
 }

@@ -22,6 +22,7 @@
  */
 import process from "node:process";
 import { Counter, Gauge, type Metric, Registry } from "prom-client";
+import { DOORS } from "../../common/doors.ts";
 import { type Buckets, Counters, DOOR_LABELS, type DoorCounters } from "./counters.ts";
 
 export interface MetricSources {
@@ -61,7 +62,7 @@ export class Metrics {
       labelNames: ["door"],
       registers: register,
       collect() {
-        const byDoor: Record<string, number> = { tcp: 0, web: 0 };
+        const byDoor: Record<string, number> = Object.fromEntries(DOORS.map((door) => [door, 0]));
         for (const member of sources()?.members() ?? []) byDoor[member.door] = (byDoor[member.door] ?? 0) + 1;
         for (const [door, count] of Object.entries(byDoor)) this.set({ door }, count);
       },

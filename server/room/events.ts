@@ -1,6 +1,8 @@
 /** The event types: what happened in the room, in the order the store assigned. */
 
-export type Door = "tcp" | "web";
+import type { Door } from "../../common/doors.ts";
+
+export type { Door };
 
 export type EventKind = "message" | "action" | "join" | "leave" | "system";
 

@@ -7,6 +7,7 @@
  * with everyone else's lines of that turn); what the room answers is written in the order the lines came,
  * after the member's own earlier lines were delivered to it.
  */
+import type { PORTS } from "../../common/doors.ts";
 import type { Flusher } from "../io/flusher.ts";
 import type { Counters, DoorCounters } from "../ops/counters.ts";
 import { log } from "../ops/log.ts";
@@ -36,7 +37,7 @@ export interface ConnectionOptions {
 }
 
 /** The TCP door's two ports, as logs and metrics name them. */
-export type TcpLabel = "tcp" | "tls";
+export type TcpLabel = typeof PORTS.tcp[number];
 
 /** Why a connection ended, as the log says it: a member's leave reason, or the server shutting down. */
 type EndReason = LeaveReason | "shutdown" | "handshake";

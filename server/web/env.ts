@@ -11,11 +11,18 @@ import type { WebDoor } from "./door.ts";
 export interface WebVariables {
   room: Room;
   web: WebDoor;
-  config: Config;
+  /** What of the server's settings the routes read: no more (see {@link WebConfig}). */
+  config: WebConfig;
   /** The connection limits the HTTP server applies at accept (shared with the TCP door). */
   connections?: ConnectionCaps;
   /** The server's metrics, for `GET /metrics` (absent: 404). */
   metrics?: Metrics;
 }
+
+/**
+ * The settings routes read: the page's history and `nc` hint, the body cap, whether the metrics have a port of
+ * their own, whether cookies are Secure.
+ */
+export type WebConfig = Pick<Config, "history" | "host" | "tcpPort" | "maxLine" | "metricsPort" | "tlsCert">;
 
 export type AppEnv = { Variables: WebVariables };

@@ -74,11 +74,11 @@ export async function startHttp(
   const app = await createChatApp({ room, web, config, connections: caps, metrics });
   // Keeping the global Response as Deno's own: the adapter's would break any Deno.serve in the process.
   const serveApp = getRequestListener(app.fetch, { overrideGlobalObjects: false });
-  const headerTimeout = config.headerTimeout * 1000;
+  const headerTimeout = config.headerTimeoutMs;
   const limits = {
     headersTimeout: headerTimeout,
-    requestTimeout: config.requestTimeout * 1000,
-    keepAliveTimeout: config.idleTimeout * 1000,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.idleTimeoutMs,
     connectionsCheckingInterval: Math.min(MAX_CHECK_INTERVAL_MS, headerTimeout / CHECK_INTERVALS_PER_TIMEOUT),
   };
   // node:https's server is node:http's with a TLS handshake in front: the same events and limits.

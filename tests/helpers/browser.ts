@@ -182,5 +182,3 @@ export class ChatPage {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-
-export { freePort } from "./ports.ts";

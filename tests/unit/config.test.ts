@@ -10,7 +10,7 @@ Deno.test("with no flags and no environment, every default of the design applies
   assert.equal(config.maxLine, 2048);
   assert.equal(config.floodBurst, 10);
   assert.equal(config.floodRate, 5);
-  assert.equal(config.registrationTimeout, 60);
+  assert.equal(config.registrationTimeoutMs, 60_000, "durations are kept in milliseconds");
   assert.equal(config.sendq, 256 * 1024);
   assert.equal(config.maxPerAddress, 16);
   assert.equal(config.maxConnections, 10_000);
@@ -74,7 +74,7 @@ Deno.test("a bad environment value is reported under its flag name", () => {
 });
 
 Deno.test("fractional seconds are allowed where a duration is asked for", () => {
-  assert.equal(parseConfig(["--registration-timeout", "0.25"], {}).registrationTimeout, 0.25);
+  assert.equal(parseConfig(["--registration-timeout", "0.25"], {}).registrationTimeoutMs, 250);
 });
 
 Deno.test("a duration too long for a timer is refused rather than firing at once", () => {
@@ -83,7 +83,8 @@ Deno.test("a duration too long for a timer is refused rather than firing at once
   ) {
     // The whole request's limit as long as can be, so that a head's may be too.
     const longest = [`--${flag}`, String(MAX_SECONDS), "--request-timeout", String(MAX_SECONDS)];
-    assert.equal(parseConfig(longest, {})[OPTIONS[flag].key], MAX_SECONDS);
+    const config: Record<string, unknown> = parseConfig(longest, {});
+    assert.equal(config[OPTIONS[flag].key], MAX_SECONDS * 1000, "kept in milliseconds, and within a timer's range");
     assert.throws(
       () => parseConfig([`--${flag}`, "3000000"], {}),
       new ConfigError(`--${flag}: expected at most ${MAX_SECONDS}, got "3000000"`),
@@ -93,7 +94,7 @@ Deno.test("a duration too long for a timer is refused rather than firing at once
 
 Deno.test("HTTP time limits default to 30 s for a head and a whole request, 5 s for an idle connection", () => {
   const config = parseConfig([], {});
-  assert.deepEqual([config.headerTimeout, config.requestTimeout, config.idleTimeout], [30, 30, 5]);
+  assert.deepEqual([config.headerTimeoutMs, config.requestTimeoutMs, config.idleTimeoutMs], [30_000, 30_000, 5_000]);
   assert.equal(config.publicHost, "");
 });
 
@@ -102,7 +103,7 @@ Deno.test("a head may not be given longer than the whole request it is part of",
     () => parseConfig(["--header-timeout", "40"], {}),
     new ConfigError("--header-timeout (40) must not be longer than --request-timeout (30)"),
   );
-  assert.equal(parseConfig(["--header-timeout", "40", "--request-timeout", "60"], {}).headerTimeout, 40);
+  assert.equal(parseConfig(["--header-timeout", "40", "--request-timeout", "60"], {}).headerTimeoutMs, 40_000);
 });
 
 Deno.test("the usage text lists every option with its default and variable", () => {
