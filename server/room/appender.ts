@@ -33,8 +33,7 @@ import type { NewEvent } from "./events.ts";
 export const UNSETTLED_HIGH = 4096;
 /**
  * Events one store call carries at most; a busier turn makes several batches, in order. A batch is stored
- * whole or not at all (one Lua script on Redis), so its lines' outcome is one; the Redis store takes this
- * many in one call.
+ * whole or not at all (one Lua script on Redis), so its lines' outcome is one.
  */
 export const MAX_BATCH = 256;
 /** How long a batch waits for its own delivery before it settles anyway (a store that stopped delivering). */

@@ -32,6 +32,12 @@ interface Place {
 
 const newHold = (): Hold => ({ events: [], bytes: 0, overflowed: false });
 
+/** The hold is given up: its reader catches up from the store instead (see listen.ts). */
+function overflow(hold: Hold): void {
+  hold.overflowed = true;
+  hold.events = [];
+}
+
 export class Fanout {
   #readers = new Map<Reader, Place>();
 
@@ -96,19 +102,14 @@ export class Fanout {
         place.hold = newHold();
         place.resume(lastId);
       } else {
-        place.hold.overflowed = true;
-        place.hold.events = [];
+        overflow(place.hold);
       }
     }
   }
 
   #keep(hold: Hold, event: RoomEvent): void {
     hold.bytes += (event.text?.length ?? 0) * 3 + EVENT_OVERHEAD;
-    if (hold.bytes <= HOLD_BYTES) {
-      hold.events.push(event);
-    } else {
-      hold.overflowed = true;
-      hold.events = [];
-    }
+    if (hold.bytes <= HOLD_BYTES) hold.events.push(event);
+    else overflow(hold);
   }
 }

@@ -73,6 +73,7 @@ const encoder = new TextEncoder();
 const SENT: Outcome = { type: "sent" };
 const IGNORED: Outcome = { type: "ignored" };
 const QUIT: Outcome = { type: "quit" };
+const REFUSED: Outcome = error("unavailable", UNAVAILABLE);
 /** What {@link Outcome} types are; the rest of what `#judge` returns is an intent. */
 const OUTCOMES = new Set<string>(["sent", "ignored", "reply", "quit", "error"] satisfies Outcome["type"][]);
 
@@ -89,7 +90,6 @@ function flooded(retryAfterMs: number): Outcome {
 function unreachable(value: never): never {
   throw new Error(`unhandled ${JSON.stringify(value)}`);
 }
-const REFUSED: Outcome = error("unavailable", UNAVAILABLE);
 
 export class Room {
   #store: EventStore;
@@ -261,7 +261,7 @@ export class Room {
       return await (said instanceof Sending ? said.done : said);
     }).catch((cause) => {
       log.error("room.receipt_failed", errorFields(cause));
-      return error("unavailable", UNAVAILABLE);
+      return REFUSED;
     });
   }
 
@@ -389,8 +389,8 @@ export class Room {
     if (batch !== this.#sendingFor) {
       this.#sendingFor = batch;
       this.#sending = new Sending(batch.then(() => SENT, (cause) => {
-        if (cause instanceof StoreUnavailable) return REFUSED;
-        log.error("room.append_failed", errorFields(cause));
+        // The store being away is expected and said to the member; anything else is a defect worth a log line.
+        if (!(cause instanceof StoreUnavailable)) log.error("room.append_failed", errorFields(cause));
         return REFUSED;
       }));
     }

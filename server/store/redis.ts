@@ -47,12 +47,6 @@ const READ_COUNT = 1000;
 const RETRY_MS = 250;
 const START = "0-0";
 
-/**
- * Events one script call appends at most (the room's batches are no bigger, see room/appender.ts); a bigger
- * batch goes as several calls, pipelined in order.
- */
-const APPEND_BATCH = 256;
-
 /** ARGV: retain, a new epoch (used only if Redis has none), then one event per argument. */
 const APPEND = new LuaScript(`
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
@@ -140,16 +134,8 @@ export class RedisStore implements EventStore {
     return (await this.appendAll([event]))[0];
   }
 
+  /** One script call, so the batch is stored whole or not at all. */
   async appendAll(events: readonly NewEvent[]): Promise<RoomEvent[]> {
-    if (events.length <= APPEND_BATCH) return await this.#appendBatch(events);
-    const parts: Promise<RoomEvent[]>[] = [];
-    for (let i = 0; i < events.length; i += APPEND_BATCH) {
-      parts.push(this.#appendBatch(events.slice(i, i + APPEND_BATCH)));
-    }
-    return (await Promise.all(parts)).flat();
-  }
-
-  async #appendBatch(events: readonly NewEvent[]): Promise<RoomEvent[]> {
     let reply: string[];
     const started = performance.now();
     try {
