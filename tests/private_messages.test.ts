@@ -4,12 +4,10 @@
  * restart on the same database) never do.
  */
 import assert from "node:assert/strict";
-import { parseEvent, WebClient, webMember } from "./helpers/http.ts";
+import { isText, parseEvent, WebClient, webMember } from "./helpers/http.ts";
 import { startServer } from "./helpers/server.ts";
-import type { SseClient, SseEvent } from "./helpers/sse_client.ts";
+import type { SseClient } from "./helpers/sse_client.ts";
 import { join } from "./helpers/tcp_client.ts";
-
-const isText = (text: string) => (event: SseEvent) => event.event === "message" && parseEvent(event.data).text === text;
 
 async function tempDb(): Promise<{ db: string } & AsyncDisposable> {
   const dir = await Deno.makeTempDir({ prefix: "chat-private-" });

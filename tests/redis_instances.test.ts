@@ -4,14 +4,12 @@
  * killed instance's members leave; Redis away refuses sends and loses nothing; an emptied Redis resets.
  */
 import assert from "node:assert/strict";
-import { parseEvent, WebClient, webMember } from "./helpers/http.ts";
+import { isText, parseEvent, WebClient, webMember } from "./helpers/http.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { startServer } from "./helpers/server.ts";
-import type { SseEvent } from "./helpers/sse_client.ts";
 import { connectTcp, join } from "./helpers/tcp_client.ts";
 
 const REDIS_TEST = { sanitizeOps: false, sanitizeResources: false };
-const isText = (text: string) => (event: SseEvent) => event.event === "message" && parseEvent(event.data).text === text;
 
 Deno.test({
   name: "a terminal member on one instance and a browser member on another are in one room, in one order",

@@ -5,13 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { RECEIPTS_PER_MEMBER } from "../server/directory/directory.ts";
-import { parseEvent, webMember } from "./helpers/http.ts";
+import { isText, parseEvent, webMember } from "./helpers/http.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { startServer } from "./helpers/server.ts";
 import type { SseEvent } from "./helpers/sse_client.ts";
 
 const REDIS_TEST = { sanitizeOps: false, sanitizeResources: false };
-const isText = (text: string) => (event: SseEvent) => event.event === "message" && parseEvent(event.data).text === text;
 const textsOf = (events: SseEvent[]) => events.map((event) => parseEvent(event.data).text);
 
 Deno.test({

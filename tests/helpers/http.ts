@@ -18,7 +18,7 @@
  * ```
  */
 import type { WireEvent } from "../../common/wire.ts";
-import { openEvents, type SseClient } from "./sse_client.ts";
+import { openEvents, type SseClient, type SseEvent } from "./sse_client.ts";
 
 export const SESSION_COOKIE = "chat_session";
 
@@ -134,6 +134,11 @@ export async function webMember(baseUrl: string, name: string): Promise<{ client
 /** The room event an SSE `data` line carries. */
 export function parseEvent(data: string): WireEvent {
   return JSON.parse(data) as WireEvent;
+}
+
+/** Matches the SSE room event whose text is `text`. */
+export function isText(text: string): (event: SseEvent) => boolean {
+  return (event) => event.event === "message" && parseEvent(event.data).text === text;
 }
 
 function isEvent(data: string, kind: string, from: string): boolean {
