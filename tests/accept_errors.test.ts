@@ -55,7 +55,11 @@ Deno.test("a flood of idle connections far over the limits is refused; members k
         const open = flood.filter((f) => !f.closedByServer).map((f) =>
           `${f.socket.localAddress}->${f.socket.remotePort}`
         );
-        throw new Error(`${error.message}: ${open.length} not closed: ${[...new Set(open)].slice(0, 20).join(" ")}`);
+        const accepts = server.output().split("\n").filter((line) => /accept/.test(line)).slice(0, 5);
+        throw new Error(
+          `${error.message}: ${open.length} not closed: ${[...new Set(open)].slice(0, 20).join(" ")}; ` +
+            `the server's accept lines: ${accepts.join(" | ") || "none"}`,
+        );
       });
     // The flood's refused connections hold the refusal answers in flight (at most MAX_REFUSING, each until its
     // client closes or REFUSED_LINGER_MS): until one is free a further refusal is closed unanswered, by design.
