@@ -20,6 +20,7 @@ import { TcpDoor } from "./server/tcp/door.ts";
 import { TlsPort } from "./server/tcp/tls_port.ts";
 import { WebDoor } from "./server/web/door.ts";
 import { startHttp } from "./server/web/http.ts";
+import { TrustedProxies } from "./server/net/trusted_proxies.ts";
 
 export interface Service {
   /** Rereads the TLS files for new connections (SIGHUP); members stay. */
@@ -59,6 +60,7 @@ export async function startService(config: Config): Promise<Service> {
     maxPerAddress: config.maxPerAddress,
     maxConnections: config.maxConnections,
     exempt: config.exempt,
+    proxies: TrustedProxies.parse(config.trustProxy),
   };
   // One count for both doors: every TCP socket and every HTTP connection.
   const caps = new ConnectionCaps(limitsOptions);
@@ -84,6 +86,8 @@ export async function startService(config: Config): Promise<Service> {
       history: config.history,
       registrationTimeoutMs: config.registrationTimeoutMs,
       ...limitsOptions,
+      proxyProtocol: config.proxyProtocol,
+      headerTimeoutMs: config.headerTimeoutMs,
       // Descriptors ran out: whatever took them, the web door's accept may have stopped too.
       onAcceptError: () => http.checkAccept(),
     },

@@ -13,15 +13,22 @@ export interface ClientOptions {
   ca: string | undefined;
   /** The server's `--max-line`: server lines longer than such a message and its framing are skipped. */
   maxLine: number;
+  /** How long a rejoin keeps asking for its own name while the server says it is taken (ms). */
+  rejoinWaitMs: number;
 }
 
 /** The server's own default `--max-line`. */
 export const DEFAULT_MAX_LINE = MAX_LINE_BYTES;
+/**
+ * Seconds a rejoin keeps asking for its own name while it is taken: the server frees a lost member's name
+ * when it notices the loss; with several instances, a killed instance's names within ~13 s.
+ */
+export const DEFAULT_REJOIN_WAIT = 30;
 
 export class ArgsError extends Error {}
 
 export const USAGE = `usage: deno task client [--host HOST] [--port PORT] [--name NAME]
-                        [--tls [--ca FILE]] [--max-line BYTES]
+                        [--tls [--ca FILE]] [--max-line BYTES] [--rejoin-wait SECONDS]
 
   --host HOST        the chat server (default 127.0.0.1)
   --port PORT        its TCP door (default 60000, or 60001 with --tls)
@@ -29,6 +36,9 @@ export const USAGE = `usage: deno task client [--host HOST] [--port PORT] [--nam
   --tls              connect with TLS (the server's --tls-port)
   --ca FILE          trust this CA certificate (PEM) too, e.g. a self-signed server's
   --max-line BYTES   the server's --max-line (default ${DEFAULT_MAX_LINE}): longer lines from it are skipped
+  --rejoin-wait SECONDS
+                     after a lost connection, how long to keep asking for your own name while the
+                     server still holds it for the lost one (default ${DEFAULT_REJOIN_WAIT}; 0: give it up at once)
   --help             this text
 
 Type /quit, Ctrl-C or Ctrl-D to leave; /help lists the server's commands.`;
@@ -46,6 +56,7 @@ export function parseClientArgs(args: string[]): ClientOptions {
         tls: { type: "boolean", default: false },
         ca: { type: "string" },
         "max-line": { type: "string", default: String(DEFAULT_MAX_LINE) },
+        "rejoin-wait": { type: "string", default: String(DEFAULT_REJOIN_WAIT) },
         help: { type: "boolean" },
       },
       strict: true,
@@ -66,6 +77,19 @@ export function parseClientArgs(args: string[]): ClientOptions {
   if (!/^\d+$/.test(rawMaxLine) || maxLine < 1) {
     throw new ArgsError(`--max-line must be a whole number of bytes, at least 1, not "${rawMaxLine}"`);
   }
+  const rawWait = values["rejoin-wait"];
+  const rejoinWait = Number(rawWait);
+  if (rawWait.trim() === "" || !Number.isFinite(rejoinWait) || rejoinWait < 0 || rejoinWait > 3600) {
+    throw new ArgsError(`--rejoin-wait must be a number of seconds from 0 to 3600, not "${rawWait}"`);
+  }
   const name = values.name?.trim() || undefined;
-  return { host: values.host, port, name, tls: values.tls, ca: values.ca, maxLine };
+  return {
+    host: values.host,
+    port,
+    name,
+    tls: values.tls,
+    ca: values.ca,
+    maxLine,
+    rejoinWaitMs: rejoinWait * 1000,
+  };
 }

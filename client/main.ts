@@ -57,6 +57,7 @@ if (import.meta.main) {
     screen,
     input,
     colour: Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR"),
+    rejoinWaitMs: options.rejoinWaitMs,
   }, options.name);
   const interrupt = () => session.interrupt();
   Deno.addSignalListener("SIGINT", interrupt);

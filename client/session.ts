@@ -29,6 +29,10 @@ const HISTORY_HEADER = "--- recent history ---";
 /** The first line of the answer to `/who`; the names follow, each indented by two spaces. */
 const WHO_HEADER = /^\d+ online:$/;
 const QUIT = /^(\/quit(\s|$)|\{close\}$)/i;
+/** The refusal of a name someone holds: on a rejoin, maybe our own lost connection, not yet noticed. */
+const TAKEN = /^! the name ".*" is taken/;
+/** The pause between two asks for a name still held. */
+export const REJOIN_RETRY_MS = 1_000;
 
 export interface Screen {
   /** Prints one finished line above whatever is being typed. */
@@ -47,6 +51,8 @@ export interface SessionDeps {
   screen: Screen;
   input: InputQueue;
   colour: boolean;
+  /** How long a rejoin keeps asking for its own name while it is taken (client/args.ts `--rejoin-wait`). */
+  rejoinWaitMs: number;
 }
 
 interface Naming {
@@ -54,7 +60,13 @@ interface Naming {
   tried: string | undefined;
   /** The last line was a refusal. */
   refused: boolean;
+  /** The last refusal said the name is taken. */
+  taken: boolean;
   rejoining: boolean;
+  /** When this connection's sign-in started (ms, from `now()`). */
+  since: number;
+  /** The wait for our own name was announced. */
+  waitSaid: boolean;
 }
 
 export class Session {
@@ -112,7 +124,8 @@ export class Session {
   /** Serves one connection until it ends: signs in, shows the replay, then the live room. */
   async #serve(conn: LineConn, onJoin: () => void): Promise<void> {
     const rejoining = this.#everJoined;
-    const naming: Naming = { tried: this.#name, refused: false, rejoining };
+    const since = this.deps.now().getTime();
+    const naming: Naming = { tried: this.#name, refused: false, taken: false, rejoining, since, waitSaid: false };
     let phase: "naming" | "replay" | "who" | "live" = "naming";
     let replay: string[] = [];
     let sawHeader = false;
@@ -153,7 +166,16 @@ export class Session {
   async #signIn(line: string, conn: LineConn, naming: Naming): Promise<boolean> {
     if (!line.endsWith(PROMPT)) {
       naming.refused = line.startsWith("! ");
-      this.#print(line, naming.refused ? "error" : "info");
+      naming.taken = TAKEN.test(line);
+      if (!(naming.taken && this.#waitingForOwnName(naming))) this.#print(line, naming.refused ? "error" : "info");
+      return true;
+    }
+    if (naming.taken && this.#waitingForOwnName(naming)) {
+      if (!naming.waitSaid) this.#notice(`${naming.tried} is still held by the lost connection; waiting for it`);
+      naming.waitSaid = true;
+      await this.deps.sleep(REJOIN_RETRY_MS, this.#stop.signal).catch(() => {});
+      if (this.#quitting) return false;
+      conn.write(naming.tried!).catch(() => {});
       return true;
     }
     if (naming.refused) {
@@ -167,6 +189,12 @@ export class Session {
     naming.tried = name;
     conn.write(name).catch(() => {});
     return true;
+  }
+
+  /** A rejoin refused its own name, still within `rejoinWaitMs`: it asks again instead of giving up. */
+  #waitingForOwnName(naming: Naming): boolean {
+    return naming.rejoining && naming.tried === this.#name &&
+      this.deps.now().getTime() - naming.since < this.deps.rejoinWaitMs;
   }
 
   #showReplay(replay: string[], sawHeader: boolean, rejoining: boolean): void {

@@ -11,6 +11,7 @@
  */
 import { MAX_LINE_BYTES } from "../common/limits.ts";
 import { parseArgs } from "node:util";
+import { TrustedProxies } from "./net/trusted_proxies.ts";
 
 /**
  * count: whole ≥ 0; limit: whole ≥ 1; number: ≥ 0; positive: > 0 (a zero there would stall or spin);
@@ -239,6 +240,20 @@ const OPTION_TABLE = {
     default: "",
     help: "names the web door also answers for behind a proxy (NAME or NAME:PORT, comma-separated)",
   },
+  "trust-proxy": {
+    key: "trustProxy",
+    kind: "string",
+    default: "",
+    help: "proxies believed about the client's address (CIDR[,CIDR…]): X-Forwarded-For or Forwarded on the web " +
+      "door, a PROXY protocol header on the TCP door with --proxy-protocol",
+  },
+  "proxy-protocol": {
+    key: "proxyProtocol",
+    kind: "boolean",
+    default: false,
+    help: "connections to the plain TCP door from --trust-proxy peers begin with a PROXY protocol header " +
+      "(v1 or v2); the variable takes 1 or 0",
+  },
 } as const satisfies Record<string, Option>;
 
 /** Every option by its flag, for the parser and `--help`. */
@@ -297,6 +312,14 @@ function checkTogether(config: Config): Config {
         config.requestTimeoutMs / 1000
       })`,
     );
+  }
+  try {
+    TrustedProxies.parse(config.trustProxy);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  if (config.proxyProtocol && config.trustProxy.trim() === "") {
+    throw new ConfigError("--proxy-protocol needs --trust-proxy: only the proxies named there may send the header");
   }
   return config;
 }

@@ -121,13 +121,15 @@ Deno.test("a name taken while the client was away is reported, and another name 
   const db = `${dir}/chat.db`;
   const first = await startServer(["--db", db]);
   const port = first.tcpPort;
-  await using ana = ChatClient.start(port, ["--name", "Ana"]);
+  // Taken by someone else, not by Ana's own lost connection: after --rejoin-wait the client gives it up.
+  await using ana = ChatClient.start(port, ["--name", "Ana", "--rejoin-wait", "2"]);
   await ana.expectLine("* Ana joined the chat");
   ana.pause();
   await first.stop();
   await using _second = await startServer(["--db", db, "--tcp-port", String(port)]);
   await using impostor = await join(port, "ana");
   ana.resume();
+  await ana.expectLine("Ana is still held by the lost connection; waiting for it");
   await ana.expectLine('! the name "ana" is taken, choose another');
   await ana.expectLine("could not rejoin as Ana");
   await ana.expectLine("Enter your name:");

@@ -4,7 +4,7 @@
  * of a burst loses no line silently; an instance that falls behind the stream's trimming resets its readers.
  */
 import assert from "node:assert/strict";
-import { parseEvent, webMember } from "./helpers/http.ts";
+import { isText, parseEvent, webMember } from "./helpers/http.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { startServer } from "./helpers/server.ts";
 import { join } from "./helpers/tcp_client.ts";
@@ -13,6 +13,8 @@ const REDIS_TEST = { sanitizeOps: false, sanitizeResources: false };
 /** The senders here are scripts: the flood limit would only pace them. */
 const NO_FLOOD = ["--flood-burst", "1000000", "--flood-rate", "1000000"];
 const range = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
+/** Lines sent while an instance is stopped: past --retain 10 and the stream's trimming slack (see server/store/redis.ts). */
+const STOPPED_LINES = 3000;
 
 for (const backend of ["redis", "sqlite"] as const) {
   Deno.test({
@@ -85,8 +87,8 @@ Deno.test({
   name: "an instance that falls behind the stream's trimming resets its readers instead of skipping silently",
   ...REDIS_TEST,
   async fn() {
-    // Small stream nodes, so `MAXLEN ~ 10` trims while the instance is stopped.
-    await using redis = await startRedis({ args: ["--stream-node-max-entries", "10"] });
+    // One entry per stream node, so trimming removes each batch as soon as it falls out of what is kept.
+    await using redis = await startRedis({ args: ["--stream-node-max-entries", "1"] });
     const args = [...NO_FLOOD, "--redis", redis.url, "--retain", "10"];
     await using a = await startServer(args);
     await using b = await startServer(args);
@@ -97,8 +99,9 @@ Deno.test({
     await ana.expectLine("* Dee joined the chat");
     Deno.kill(b.process.pid, "SIGSTOP");
     try {
-      await ana.sendRaw(range(300).map((n) => `while stopped ${n}`).join("\n") + "\n");
-      await ana.expectLine("Ana: while stopped 300");
+      // More than the stream's trimming slack (a few batches past --retain): the stopped instance's place goes.
+      await ana.sendRaw(range(STOPPED_LINES).map((n) => `while stopped ${n}`).join("\n") + "\n");
+      await ana.expectLine(`Ana: while stopped ${STOPPED_LINES}`, 20_000);
     } finally {
       Deno.kill(b.process.pid, "SIGCONT");
     }
@@ -122,14 +125,25 @@ Deno.test({
   name: "--retain is the room's: an instance started with another value says so and trims to the room's",
   ...REDIS_TEST,
   async fn() {
-    await using redis = await startRedis({ args: ["--stream-node-max-entries", "10"] });
+    await using redis = await startRedis({ args: ["--stream-node-max-entries", "1"] });
     await using _a = await startServer([...NO_FLOOD, "--redis", redis.url, "--retain", "1000"]);
     await using b = await startServer([...NO_FLOOD, "--redis", redis.url, "--retain", "5"]);
     assert.match(b.output(), /the room keeps 1000 events, not --retain 5/);
     await b.expectLog(/store\.retain_is_the_rooms/);
     await using ana = await join(b.tcpPort, "Ana");
+    const dee = await webMember(b.httpUrl, "Dee");
+    await ana.expectLine("* Dee joined the chat");
+    const before = dee.events.lastEventId;
+    await dee.events.close();
     await ana.sendRaw(range(300).map((n) => `kept ${n}`).join("\n") + "\n");
     await ana.expectLine("Ana: kept 300");
-    assert.ok(Number(await redis.cli("XLEN", "{chat}:log")) >= 300, "nothing trimmed below the room's 1000");
+    // 300 events back is within the room's 1000: the stream on b replays them instead of resetting.
+    await using resumed = await dee.client.events(before);
+    const seen = await resumed.until((event) => event.event === "reset" || isText("kept 300")(event));
+    assert.ok(!seen.some((event) => event.event === "reset"), "replayed, not reset");
+    assert.equal(
+      seen.filter((event) => event.event === "message" && parseEvent(event.data).text?.startsWith("kept ")).length,
+      300,
+    );
   },
 });

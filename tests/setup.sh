@@ -2,7 +2,9 @@
 # Makes a fresh machine (Node + npm, Debian, root) ready for the whole suite: Chromium for the
 # browser tests, tmux for the terminal client's test in a real terminal, redis-server (and redis-cli)
 # for the several-instances tests, which start their own on a free port, openssl for the TLS tests'
-# certificates and their `s_client`. Idempotent and quiet when everything is already there.
+# certificates and their `s_client`, nginx (with its stream module, a package of its own on Debian) and
+# haproxy for the reverse-proxy tests, which run them with configs of their own on free ports. Idempotent
+# and quiet when everything is already there.
 set -euo pipefail
 
 need=()
@@ -10,6 +12,10 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# Both live in /usr/sbin, which a non-login root shell may not have on its PATH.
+command -v nginx >/dev/null 2>&1 || command -v /usr/sbin/nginx >/dev/null 2>&1 || need+=(nginx)
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
+command -v haproxy >/dev/null 2>&1 || command -v /usr/sbin/haproxy >/dev/null 2>&1 || need+=(haproxy)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "tests/setup.sh: missing ${need[*]} and not root: install them with apt-get" >&2

@@ -84,9 +84,8 @@ globalThis.addEventListener("unload", () => {
 });
 
 /**
- * Redis: one server for the suite, each store in its own database (so two stores have two epochs). Its
- * streams are stored one entry per node, so `MAXLEN ~` trims exactly and the "older than kept" rules can be
- * checked to the event; in production trimming is approximate (at least `retain` are kept).
+ * Redis: one server for the suite, each store in its own database (so two stores have two epochs). What a
+ * store keeps is checked to the event: `since` and `recent` hold to `retain` whatever trimming left.
  */
 let redis: Promise<RunningRedis> | undefined;
 let nextDatabase = 0;
@@ -104,10 +103,10 @@ function redisBackend(): Backend {
     name: "redis",
     deliversDuringAppend: false,
     sanitize: false,
-    otherShapes: (epoch) => [`${epoch}-5`, `${epoch}-0`],
+    otherShapes: counterShapes,
     async open(keep) {
       const database = nextDatabase++ % 16;
-      const server = await (redis ??= startRedis({ args: ["--stream-node-max-entries", "1"] }));
+      const server = await (redis ??= startRedis());
       await server.cli("-n", String(database), "FLUSHDB");
       return { store: await openIn(database, keep), keep, database };
     },

@@ -12,12 +12,14 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import {
   connectionRefusal,
   currentSession,
+  forwarded,
   jsonError,
   nodeResponse,
   NOT_SIGNED_IN,
   refuse,
   remoteAddress,
 } from "../../server/web/api.ts";
+import type { Slot } from "../../server/io/caps.ts";
 import { errorFields, log } from "../../server/ops/log.ts";
 import type { AppEnv } from "../../server/web/env.ts";
 import { openEventStream } from "../../server/web/sse_response.ts";
@@ -36,10 +38,19 @@ export const handler = {
     }
     const res = nodeResponse(c);
     if (!res) return jsonError(c, 501, "event streams are served by the node:http server only");
+    const address = remoteAddress(c);
+    // Through a trusted proxy the connection counts as the proxy's: the stream counts as its client's.
+    let slot: Slot | undefined;
+    if (forwarded(c) && c.var.connections) {
+      const refusal = c.var.connections.forwardRefusal(address);
+      if (refusal) return refuse(c, refusal);
+      slot = c.var.connections.forward(address);
+    }
     const reconnect = c.req.header("Last-Event-ID");
     const lastEventId = reconnect ?? c.req.query("lastEventId");
-    web.serve(openEventStream(res), session, lastEventId, remoteAddress(c), reconnect !== undefined)
-      .catch((error) => log.error("web.stream_error", errorFields(error, true)));
+    web.serve(openEventStream(res), session, lastEventId, address, reconnect !== undefined)
+      .catch((error) => log.error("web.stream_error", errorFields(error, true)))
+      .finally(() => slot?.release());
     return RESPONSE_ALREADY_SENT;
   },
 };

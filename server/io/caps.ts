@@ -20,11 +20,18 @@
  * ```
  */
 
+import type { TrustedProxies } from "../net/trusted_proxies.ts";
+
 export interface CapsOptions {
   maxPerAddress: number;
   maxConnections: number;
   /** "loopback": loopback addresses are not limited per address; "none": every address is. */
   exempt: string;
+  /**
+   * Trusted proxies (--trust-proxy): their own connections count in all but not against their address,
+   * which stands for many clients; each client is counted by its own address ({@link ConnectionCaps.forward}).
+   */
+  proxies?: TrustedProxies;
 }
 
 /** Why a new connection is refused: too many from its address, or too many in all. */
@@ -42,7 +49,7 @@ export interface CapsMessages {
 /** One counted connection, or name held without one. Releasing it twice counts once. */
 export interface Slot {
   readonly address: string;
-  readonly kind: "connection" | "name";
+  readonly kind: "connection" | "name" | "forwarded";
   readonly released: boolean;
   release(): void;
 }
@@ -102,6 +109,14 @@ export class ConnectionCaps {
     return this.#refusal(address, replacing, "name", messages);
   }
 
+  /**
+   * Why a stream for the client at `address`, come through a trusted proxy, is refused, or undefined: only
+   * the client's own limit applies, since the proxy's connection it rides on is counted in all already.
+   */
+  forwardRefusal(address: string): Refusal | undefined {
+    return this.#refusal(address, undefined, "forwarded", this.messages);
+  }
+
   #refusal(
     address: string,
     replacing: Slot | undefined,
@@ -109,12 +124,13 @@ export class ConnectionCaps {
     messages: CapsMessages,
   ): Refusal | undefined {
     const credit = replacing && !replacing.released ? 1 : 0;
-    const { maxConnections, maxPerAddress, exempt } = this.options;
-    const inAll = kind === "connection" ? this.#total : this.#names;
+    const { maxConnections, maxPerAddress, exempt, proxies } = this.options;
+    const inAll = kind === "connection" ? this.#total : kind === "name" ? this.#names : 0;
     if (inAll - (replacing?.kind === kind ? credit : 0) >= maxConnections) {
       return { kind: "full", error: messages.full(maxConnections) };
     }
     if (exempt === "loopback" && isLoopback(address)) return undefined;
+    if (kind === "connection" && proxies?.trusts(address)) return undefined;
     const sameAddress = replacing?.address === address ? credit : 0;
     if ((this.#perAddress.get(address) ?? 0) - sameAddress >= maxPerAddress) {
       return { kind: "address", error: messages.address(maxPerAddress) };
@@ -135,6 +151,14 @@ export class ConnectionCaps {
   hold(address: string): Slot {
     this.#names++;
     return this.#slot(address, "name", () => this.#names--);
+  }
+
+  /**
+   * Counts a stream served through a trusted proxy against its client's `address` (check
+   * {@link ConnectionCaps.forwardRefusal} first), not in all: the proxy's connection is counted there.
+   */
+  forward(address: string): Slot {
+    return this.#slot(address, "forwarded", () => {});
   }
 
   #slot(address: string, kind: Slot["kind"], uncount: () => void): Slot {

@@ -4,9 +4,9 @@
  * (`KEYS.instance("")`), so every key's format is written here alone.
  */
 export const KEYS = {
-  /** The stream of events; each entry holds `p` (the previous entry's id) and `e` (the event). */
+  /** The stream of events: an entry per batch, id `0-<first event's number>`, holding `n` (how many) and `e` (JSON). */
   log: "{chat}:log",
-  /** `epoch`, `last` (the newest entry's id), and `retain` (entries the room keeps, set by its first instance). */
+  /** `epoch`, `next` (the next event's number), and `retain` (events the room keeps, set by its first instance). */
   meta: "{chat}:meta",
   /** Present members by the time their presence expires (ms). */
   presence: "{chat}:presence",

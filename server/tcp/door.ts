@@ -19,8 +19,9 @@
  * }
  * ```
  */
-import { plainTransport, type TransportFactory } from "./transport.ts";
-import { type CapsOptions, ConnectionCaps, type Slot } from "../io/caps.ts";
+import { plainTransport, type ProxiedPeer, type TransportFactory } from "./transport.ts";
+import { type CapsOptions, ConnectionCaps, type Refusal, type Slot } from "../io/caps.ts";
+import { readProxyHeader } from "../net/proxy_protocol.ts";
 import { within } from "../async/deadline.ts";
 import { Flusher } from "../io/flusher.ts";
 import { Counters } from "../ops/counters.ts";
@@ -32,10 +33,19 @@ import { LineCache } from "./render.ts";
 export interface TcpDoorOptions extends ConnectionOptions, CapsOptions {
   /** Told of each accept error (e.g. out of file descriptors) before the door backs off and tries again. */
   onAcceptError?: (error: unknown) => void;
+  /**
+   * Connections to the plain port from {@link CapsOptions.proxies} begin with a PROXY protocol header naming
+   * the client (--proxy-protocol); anyone else is a direct client, whatever it sends.
+   */
+  proxyProtocol?: boolean;
+  /** How long a proxy's header may take before its connection is closed (--header-timeout). */
+  headerTimeoutMs?: number;
 }
 
 const encoder = new TextEncoder();
 const SHUTDOWN_FLUSH_MS = 500;
+const DEFAULT_HEADER_TIMEOUT_MS = 30_000;
+const NOTHING = new Uint8Array(0);
 /** Pause after an unexpected accept error (e.g. EMFILE), so the loop does not spin. */
 const ACCEPT_RETRY_MS = 100;
 export const SHUTDOWN_LINE = "* server shutting down";
@@ -97,7 +107,6 @@ export class TcpDoor implements ConnectionHost {
   }
 
   async #accept(listener: Deno.Listener, label: TcpLabel, transport: TransportFactory): Promise<void> {
-    const meter = this.counters[label];
     let failing = false;
     for (;;) {
       let conn: Deno.Conn;
@@ -122,39 +131,87 @@ export class TcpDoor implements ConnectionHost {
       if (failing) log.info(`${label}.accept_recovered`);
       failing = false;
       const { hostname: address, port } = conn.remoteAddr as Deno.NetAddr;
-      const refusal = this.#caps.refusal(address);
-      if (refusal) {
-        meter.refused[refusal.kind]++;
-        log.warn(`${label}.refuse`, { address, port, reason: refusal.kind });
-        refuse(conn, `! ${refusal.error}`, this.#caps.answering());
+      if (label === "tcp" && this.options.proxyProtocol && this.options.proxies?.trusts(address)) {
+        // Off the accept loop: one proxy connection slow to send its header must not hold up the rest.
+        this.#acceptProxied(conn, address, port, label, transport)
+          .catch((error) => log.error(`${label}.connection_error`, errorFields(error, true)));
         continue;
       }
-      // Chat lines are small and latency-bound: Nagle plus a peer's delayed ACK would hold them ~40 ms.
-      // Coalescing is already done per round by the flusher.
-      try {
-        (conn as Deno.TcpConn).setNoDelay?.(true);
-      } catch {
-        // reset before we got here: the connection's first read will say so
-      }
-      const connection = new Connection(transport(conn, this.options.maxLine), this, label);
-      this.#connections.set(connection, this.#caps.take(address));
-      connection.run().catch((error) => log.error(`${label}.connection_error`, errorFields(error, true)));
+      this.#admit(conn, { address, port, first: NOTHING }, label, transport, false);
     }
+  }
+
+  /**
+   * A trusted proxy's connection: its PROXY header, within the header timeout, names the client, who is
+   * then admitted as if it had come directly. Until then the connection counts in all under the proxy's
+   * address (which no per-address limit applies to).
+   */
+  async #acceptProxied(
+    conn: Deno.Conn,
+    address: string,
+    port: number,
+    label: TcpLabel,
+    transport: TransportFactory,
+  ): Promise<void> {
+    const refusal = this.#caps.refusal(address);
+    if (refusal) return this.#refuse(conn, address, port, label, refusal);
+    const waiting = this.#caps.take(address);
+    const timer = setTimeout(() => close(conn), this.options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS);
+    let read: Awaited<ReturnType<typeof readProxyHeader>>;
+    try {
+      read = await readProxyHeader((buffer) => conn.read(buffer));
+    } catch {
+      read = { header: { state: "invalid", reason: "no header within --header-timeout" }, rest: NOTHING };
+    } finally {
+      clearTimeout(timer);
+      waiting.release();
+    }
+    const { header, rest } = read;
+    if (header.state === "invalid") {
+      log.warn(`${label}.proxy_header_refused`, { address, port, reason: header.reason });
+      return close(conn);
+    }
+    const client = header.state === "proxy" ? header.source : { address, port };
+    this.#admit(conn, { ...client, first: rest }, label, transport, true);
+  }
+
+  /** Lets `peer` in, or refuses it when a limit says so. */
+  #admit(conn: Deno.Conn, peer: ProxiedPeer, label: TcpLabel, transport: TransportFactory, proxied: boolean): void {
+    const { address, port } = peer;
+    const refusal = this.#caps.refusal(address);
+    if (refusal) return this.#refuse(conn, address, port, label, refusal);
+    // Chat lines are small and latency-bound: Nagle plus a peer's delayed ACK would hold them ~40 ms.
+    // Coalescing is already done per round by the flusher.
+    try {
+      (conn as Deno.TcpConn).setNoDelay?.(true);
+    } catch {
+      // reset before we got here: the connection's first read will say so
+    }
+    const connection = new Connection(transport(conn, this.options.maxLine, proxied ? peer : undefined), this, label);
+    this.#connections.set(connection, this.#caps.take(address));
+    connection.run().catch((error) => log.error(`${label}.connection_error`, errorFields(error, true)));
+  }
+
+  #refuse(conn: Deno.Conn, address: string, port: number, label: TcpLabel, refusal: Refusal): void {
+    this.counters[label].refused[refusal.kind]++;
+    log.warn(`${label}.refuse`, { address, port, reason: refusal.kind });
+    refuse(conn, `! ${refusal.error}`, this.#caps.answering());
+  }
+}
+
+function close(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
   }
 }
 
 /** Answers a refused connection with one line and closes it; unanswered when `answered` is undefined. */
 function refuse(conn: Deno.Conn, line: string, answered: (() => void) | undefined): void {
-  const close = () => {
-    try {
-      conn.close();
-    } catch {
-      // already closed
-    }
-  };
-  if (!answered) return close();
+  if (!answered) return close(conn);
   conn.write(encoder.encode(line + "\n")).catch(() => {}).finally(() => {
-    close();
+    close(conn);
     answered();
   });
 }

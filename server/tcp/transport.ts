@@ -48,16 +48,35 @@ export interface LineTransport extends ByteWriter {
 const IDLE_READ_BYTES = 512;
 const BUSY_READ_BYTES = 16384;
 
+/**
+ * Who is at the other end when a trusted proxy said so (a PROXY protocol header), and the bytes read after
+ * its header: the client's first.
+ */
+export interface ProxiedPeer {
+  address: string;
+  port: number;
+  first: Uint8Array;
+}
+
 /** A connection over a `Deno.Conn`: the reading and writing both transports share. */
 class ConnTransport implements LineTransport {
   readonly address: string;
   readonly port: number;
   #buffer = new Uint8Array(IDLE_READ_BYTES);
   #lines: LineReader;
+  #first: Uint8Array | undefined;
 
-  constructor(private readonly conn: Deno.Conn, maxLine: number, private readonly shake?: () => Promise<unknown>) {
-    ({ hostname: this.address, port: this.port } = conn.remoteAddr as Deno.NetAddr);
+  constructor(
+    private readonly conn: Deno.Conn,
+    maxLine: number,
+    private readonly shake?: () => Promise<unknown>,
+    peer?: ProxiedPeer,
+  ) {
+    const { hostname, port } = conn.remoteAddr as Deno.NetAddr;
+    this.address = peer?.address ?? hostname;
+    this.port = peer?.port ?? port;
     this.#lines = new LineReader(maxLine);
+    if (peer && peer.first.length > 0) this.#first = peer.first;
   }
 
   async handshake(): Promise<void> {
@@ -65,6 +84,11 @@ class ConnTransport implements LineTransport {
   }
 
   async readLines(): Promise<LineItem[] | null> {
+    if (this.#first) {
+      const first = this.#first;
+      this.#first = undefined;
+      return this.#lines.push(first);
+    }
     const n = await this.conn.read(this.#buffer);
     if (n === null) return null;
     const items = this.#lines.push(this.#buffer.subarray(0, n));
@@ -89,9 +113,9 @@ class ConnTransport implements LineTransport {
   }
 }
 
-/** Plain TCP (`nc`): no handshake. */
-export function plainTransport(conn: Deno.Conn, maxLine: number): LineTransport {
-  return new ConnTransport(conn, maxLine);
+/** Plain TCP (`nc`): no handshake. `peer`: the client a trusted proxy named, when one did. */
+export function plainTransport(conn: Deno.Conn, maxLine: number, peer?: ProxiedPeer): LineTransport {
+  return new ConnTransport(conn, maxLine, undefined, peer);
 }
 
 /** TLS: the handshake is done before the greeting, so a client that cannot speak TLS fails there. */
@@ -100,4 +124,4 @@ export function tlsTransport(conn: Deno.TlsConn, maxLine: number): LineTransport
 }
 
 /** How a listener's connections become transports: {@link plainTransport} or {@link tlsTransport}. */
-export type TransportFactory = (conn: Deno.Conn, maxLine: number) => LineTransport;
+export type TransportFactory = (conn: Deno.Conn, maxLine: number, peer?: ProxiedPeer) => LineTransport;

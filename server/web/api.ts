@@ -24,6 +24,7 @@ import type { ServerResponse } from "node:http";
 import type { Refusal } from "../io/caps.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./env.ts";
+import { canonicalAddress } from "../net/trusted_proxies.ts";
 import type { Session } from "./sessions.ts";
 
 export const SESSION_COOKIE = "chat_session";
@@ -66,19 +67,34 @@ export function jsonError(
 }
 
 /**
- * The address the request came from (the TCP peer: a proxy in front would count for all its clients);
- * empty when the app is driven without node:http (`app.request` in tests).
+ * The address the request came from: the TCP peer, or, when the peer is a trusted proxy (--trust-proxy),
+ * the client its `X-Forwarded-For` or `Forwarded` names (see server/net/trusted_proxies.ts). Empty when the
+ * app is driven without node:http (`app.request` in tests).
  */
 export function remoteAddress(c: Context<AppEnv>): string {
-  return bindings(c)?.incoming.socket.remoteAddress ?? "";
+  const peer = bindings(c)?.incoming.socket.remoteAddress ?? "";
+  const proxies = c.var.proxies;
+  if (!proxies || !proxies.trusts(peer)) return peer;
+  const client = proxies.clientAddress(peer, {
+    forwardedFor: c.req.header("X-Forwarded-For"),
+    forwarded: c.req.header("Forwarded"),
+  });
+  return client === canonicalAddress(peer) ? peer : client;
+}
+
+/** Whether the request came through a trusted proxy that named a client other than itself. */
+export function forwarded(c: Context<AppEnv>): boolean {
+  return remoteAddress(c) !== (bindings(c)?.incoming.socket.remoteAddress ?? "");
 }
 
 /**
  * Why one more connection from the request's address would be refused now (the request's own counted):
- * what a stream opened on a new connection would get. Undefined when it would be let in.
+ * what a stream opened on a new connection would get. Through a trusted proxy, the client's own limit: the
+ * proxy's connection is counted already. Undefined when it would be let in.
  */
 export function connectionRefusal(c: Context<AppEnv>): Refusal | undefined {
-  return c.var.connections?.refusal(remoteAddress(c));
+  const address = remoteAddress(c);
+  return forwarded(c) ? c.var.connections?.forwardRefusal(address) : c.var.connections?.refusal(address);
 }
 
 /** The node:http response the request is answered on, when it came through node:http. */

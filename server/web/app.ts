@@ -65,6 +65,7 @@ export async function createChatApp(vars: WebVariables, folders: AppFolders = CH
     c.set("config", vars.config);
     c.set("connections", vars.connections);
     c.set("metrics", vars.metrics);
+    c.set("proxies", vars.proxies);
     await next();
   };
   const app = await createApp<AppEnv>(folders, [SECURITY_HEADERS, setVariables]);

@@ -5,6 +5,7 @@
 import type { Config } from "../config.ts";
 import type { ConnectionCaps } from "../io/caps.ts";
 import type { Metrics } from "../ops/metrics.ts";
+import type { TrustedProxies } from "../net/trusted_proxies.ts";
 import type { Room } from "../room/room.ts";
 import type { WebDoor } from "./door.ts";
 
@@ -15,6 +16,8 @@ export interface WebVariables {
   config: WebConfig;
   /** The connection limits the HTTP server applies at accept (shared with the TCP door). */
   connections?: ConnectionCaps;
+  /** Proxies whose `X-Forwarded-For` or `Forwarded` names the client (--trust-proxy); absent: none. */
+  proxies?: TrustedProxies;
   /** The server's metrics, for `GET /metrics` (absent: 404). */
   metrics?: Metrics;
 }

@@ -71,7 +71,7 @@ export async function startHttp(
   caps: ConnectionCaps,
   { tls, metrics }: { tls?: LoadedTls; metrics?: Metrics } = {},
 ): Promise<HttpServer> {
-  const app = await createChatApp({ room, web, config, connections: caps, metrics });
+  const app = await createChatApp({ room, web, config, connections: caps, metrics, proxies: caps.options.proxies });
   // Keeping the global Response as Deno's own: the adapter's would break any Deno.serve in the process.
   const serveApp = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   const headerTimeout = config.headerTimeoutMs;

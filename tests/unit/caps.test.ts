@@ -1,6 +1,7 @@
 /** Connection limits per address and in all, in-process. */
 import assert from "node:assert/strict";
 import { ConnectionCaps, isLoopback } from "../../server/io/caps.ts";
+import { TrustedProxies } from "../../server/net/trusted_proxies.ts";
 
 const caps = (maxPerAddress = 2, maxConnections = 4, exempt = "none") =>
   new ConnectionCaps({ maxPerAddress, maxConnections, exempt });
@@ -80,4 +81,36 @@ Deno.test("loopback means 127/8, ::1 and IPv4-mapped 127/8", () => {
   for (const address of ["10.0.0.1", "::ffff:10.0.0.1", "128.0.0.1", "fe80::1", ""]) {
     assert.ok(!isLoopback(address), address);
   }
+});
+
+Deno.test("a stream through a trusted proxy counts against its client's address only, not in all", () => {
+  const limits = caps(2, 1);
+  const streams = [limits.forward("198.51.100.1"), limits.forward("198.51.100.1")];
+  assert.equal(limits.total, 0, "the proxy's connection it rides on is the one counted in all");
+  assert.equal(limits.forwardRefusal("198.51.100.1")?.error, "too many connections from your address (max 2)");
+  assert.equal(limits.refusal("198.51.100.1")?.kind, "address", "a direct connection from it is refused too");
+  assert.equal(limits.forwardRefusal("198.51.100.2"), undefined, "another client is not affected");
+  limits.take("203.0.113.7");
+  assert.equal(limits.refusal("203.0.113.8")?.kind, "full");
+  assert.equal(limits.forwardRefusal("198.51.100.2"), undefined, "connections in all being full does not refuse it");
+  streams[0].release();
+  streams[0].release();
+  assert.equal(limits.forwardRefusal("198.51.100.1"), undefined);
+  assert.equal(limits.total, 1);
+});
+
+Deno.test("a trusted proxy's own connections are not refused per address, but count in all", () => {
+  const limits = new ConnectionCaps({
+    maxPerAddress: 1,
+    maxConnections: 3,
+    exempt: "none",
+    proxies: TrustedProxies.parse("10.0.0.1"),
+  });
+  limits.take("10.0.0.1");
+  limits.take("10.0.0.1");
+  assert.equal(limits.refusal("10.0.0.1"), undefined, "the proxy stands for many clients");
+  limits.take("10.0.0.2");
+  assert.equal(limits.refusal("10.0.0.2")?.kind, "full");
+  assert.equal(limits.total, 3);
+  assert.equal(limits.refusal("10.0.0.1")?.kind, "full", "the total binds the proxy too");
 });

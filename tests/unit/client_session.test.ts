@@ -5,9 +5,10 @@
 import assert from "node:assert/strict";
 import { InputQueue } from "../../client/input_queue.ts";
 import type { LineConn } from "../../client/line_conn.ts";
-import { GAP, GOODBYE_MS, MAX_PENDING, OFFLINE, Session } from "../../client/session.ts";
+import { GAP, GOODBYE_MS, MAX_PENDING, OFFLINE, REJOIN_RETRY_MS, Session } from "../../client/session.ts";
 
 const WELCOME = "Welcome to the chatroom! Enter your name:";
+const REJOIN_WAIT_MS = 30_000;
 
 /** One connection to the scripted server: what the server says is queued, what the client writes is answered. */
 class FakeConn implements LineConn {
@@ -125,7 +126,7 @@ class FakeClock {
   }
 }
 
-function startSession(server: FakeServer, clock: FakeClock, name = "Ana") {
+function startSession(server: FakeServer, clock: FakeClock, name = "Ana", now = () => new Date(2026, 0, 1, 12, 0)) {
   const printed: string[] = [];
   const input = new InputQueue();
   let onPrint: () => void = () => {};
@@ -133,7 +134,7 @@ function startSession(server: FakeServer, clock: FakeClock, name = "Ana") {
     connect: server.connect,
     sleep: clock.sleep,
     random: () => 0.5,
-    now: () => new Date(2026, 0, 1, 12, 0),
+    now,
     screen: {
       print: (text) => {
         printed.push(text);
@@ -143,6 +144,7 @@ function startSession(server: FakeServer, clock: FakeClock, name = "Ana") {
     },
     input,
     colour: false,
+    rejoinWaitMs: REJOIN_WAIT_MS,
   }, name);
   const running = session.run();
   /** Waits until the client has printed a line with this text (stamp aside). */
@@ -323,6 +325,7 @@ Deno.test("without --name the next typed line is the name, and a refused one is 
     screen: { print: (text) => printed.push(text.slice(6)), setPrompt: () => {} },
     input,
     colour: false,
+    rejoinWaitMs: REJOIN_WAIT_MS,
   }).run();
   assert.deepEqual(server.conns[0].written, ["Bob", "Ana", "/who", "hello", "{close}"]);
   assert.deepEqual(printed, [
@@ -334,4 +337,48 @@ Deno.test("without --name the next typed line is the name, and a refused one is 
     "Ana: hello",
     "Goodbye!",
   ]);
+});
+
+Deno.test("a rejoin whose name is still held by the lost connection asks again until the server frees it", async () => {
+  const server = new FakeServer();
+  const clock = new FakeClock();
+  const client = startSession(server, clock);
+  await client.printedLine("* Ana joined the chat");
+  server.stop();
+  server.taken.add("Ana"); // another instance still holds it: it has not noticed its member is gone
+  server.start();
+  await clock.asleep();
+  clock.wake();
+  for (let ask = 0; ask < 3; ask++) {
+    await clock.asleep();
+    if (ask === 2) server.taken.delete("Ana");
+    clock.wake();
+  }
+  await client.printedLine("reconnected as Ana");
+  assert.deepEqual(clock.waits, [1500, REJOIN_RETRY_MS, REJOIN_RETRY_MS, REJOIN_RETRY_MS]);
+  assert.equal(client.count("Ana is still held by the lost connection; waiting for it"), 1);
+  assert.equal(client.printed.filter((line) => line.includes("is taken")).length, 0, "no refusal shown while waiting");
+  client.session.interrupt();
+  await client.running;
+});
+
+Deno.test("a rejoin gives its name up once it stayed taken for REJOIN_WAIT_MS, and asks the user for another", async () => {
+  const server = new FakeServer();
+  const clock = new FakeClock();
+  let now = Date.UTC(2026, 0, 1);
+  const client = startSession(server, clock, "Ana", () => new Date(now));
+  await client.printedLine("* Ana joined the chat");
+  server.stop();
+  server.taken.add("Ana");
+  server.start();
+  await clock.asleep();
+  clock.wake();
+  await clock.asleep();
+  now += REJOIN_WAIT_MS;
+  clock.wake();
+  await client.printedLine("could not rejoin as Ana");
+  client.input.push({ line: "Ana2" });
+  await client.printedLine("reconnected as Ana2");
+  client.session.interrupt();
+  await client.running;
 });

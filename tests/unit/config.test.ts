@@ -147,3 +147,29 @@ Deno.test("log format and level take only their choices", () => {
     /--log-level: expected debug or info or warn or error/,
   );
 });
+
+Deno.test("--trust-proxy takes a list of addresses and ranges; --proxy-protocol needs it", () => {
+  const none = parseConfig([], {});
+  assert.deepEqual([none.trustProxy, none.proxyProtocol], ["", false]);
+  const config = parseConfig(["--trust-proxy", "10.0.0.0/8, ::1", "--proxy-protocol"], {});
+  assert.deepEqual([config.trustProxy, config.proxyProtocol], ["10.0.0.0/8, ::1", true]);
+  const fromEnv = parseConfig([], { CHAT_TRUST_PROXY: "127.0.0.1", CHAT_PROXY_PROTOCOL: "1" });
+  assert.deepEqual([fromEnv.trustProxy, fromEnv.proxyProtocol], ["127.0.0.1", true]);
+  for (const [args, env] of [[["--proxy-protocol"], {}], [[], { CHAT_PROXY_PROTOCOL: "1" }]] as const) {
+    assert.throws(() => parseConfig([...args], env), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `${args}: ${error}`);
+      assert.match(error.message, /^--proxy-protocol needs --trust-proxy\b/);
+      return true;
+    });
+  }
+});
+
+Deno.test("a --trust-proxy entry that is not an address or range is refused by name", () => {
+  for (const entry of ["10.0.0.0/33", "::/129", "nope", "127.1", "10.0.0.0/8/8"]) {
+    assert.throws(
+      () => parseConfig(["--trust-proxy", `127.0.0.1, ${entry}`], {}),
+      new ConfigError(`--trust-proxy: "${entry}" is not an address or CIDR range`),
+    );
+  }
+  assert.throws(() => parseConfig([], { CHAT_TRUST_PROXY: "10.0.0.0/33" }), /--trust-proxy: "10\.0\.0\.0\/33"/);
+});

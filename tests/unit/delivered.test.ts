@@ -3,9 +3,9 @@ import { Delivered } from "../../server/room/delivered.ts";
 
 Deno.test("a wait for an event already delivered, or an earlier one, ends at once", async () => {
   const delivered = new Delivered();
-  delivered.saw("e-1700-3");
-  await delivered.until("e-1700-3", 60_000);
-  await delivered.until("e-1700-1", 60_000);
+  delivered.saw("e-1703");
+  await delivered.until("e-1703", 60_000);
+  await delivered.until("e-1701", 60_000);
 });
 
 Deno.test("a wait ends when its event, or a later one, is delivered; not for an earlier one", async () => {
