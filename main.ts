@@ -1,5 +1,5 @@
 /**
- * The chat service: one room, two doors. Reads the config, opens the store and the directory, builds the
+ * The chat service: one room, three doors (TCP, web, and IRC when asked for). Reads the config, opens the store and the directory, builds the
  * Room, starts the TCP door (plain and TLS ports) and the web door, serves the metrics, and shuts down
  * cleanly on Ctrl-C / SIGTERM. SIGHUP rereads the TLS files; SIGUSR1 backs up the SQLite file.
  */
@@ -21,6 +21,7 @@ import { TlsPort } from "./server/tcp/tls_port.ts";
 import { WebDoor } from "./server/web/door.ts";
 import { startHttp } from "./server/web/http.ts";
 import { TrustedProxies } from "./server/net/trusted_proxies.ts";
+import { IrcDoor } from "./server/irc/door.ts";
 
 export interface Service {
   /** Rereads the TLS files for new connections (SIGHUP); members stay. */
@@ -104,6 +105,39 @@ export async function startService(config: Config): Promise<Service> {
     tls = new TlsPort(tcp, { ...tlsLoaded.files, port: config.tlsPort }, tlsLoaded.pair);
     console.log(`tls listening on ${tls.address}`);
   }
+  let irc: IrcDoor | undefined;
+  let ircTls: TlsPort | undefined;
+  if (config.ircPort !== undefined || config.ircTlsPort !== undefined) {
+    irc = new IrcDoor(
+      room,
+      {
+        sendq: config.sendq,
+        history: config.history,
+        registrationTimeoutMs: config.registrationTimeoutMs,
+        pingMs: config.ircPingMs,
+        channel: config.ircChannel,
+        serverName: "chat.server",
+        network: "chat",
+        floodBurst: config.floodBurst,
+        floodRate: config.floodRate,
+        ...limitsOptions,
+        proxyProtocol: config.proxyProtocol,
+        headerTimeoutMs: config.headerTimeoutMs,
+        onAcceptError: () => http.checkAccept(),
+      },
+      flusher,
+      caps,
+      counters,
+    );
+    if (config.ircPort !== undefined) {
+      const plain = Deno.listen({ hostname: config.host, port: config.ircPort, transport: "tcp" });
+      console.log(`irc listening on ${irc.listen(plain, "irc")}`);
+    }
+    if (tlsLoaded && config.ircTlsPort !== undefined) {
+      ircTls = new TlsPort(irc, { ...tlsLoaded.files, port: config.ircTlsPort }, tlsLoaded.pair, "ircs");
+      console.log(`ircs listening on ${ircTls.address}`);
+    }
+  }
   console.log(`http listening on ${http.url}`);
   metrics.watch({ members: () => room.members(), backlog: flusher.backlog, ready: () => web.ready() });
   const stopLagWatch = watchLoopLag(counters.loopLag);
@@ -122,6 +156,7 @@ export async function startService(config: Config): Promise<Service> {
     async reload() {
       http.reload();
       if (tls) await tls.reload();
+      if (ircTls) await ircTls.reload();
     },
     backup() {
       if (!backend.backup) return log.warn("store.backup_unsupported", { store: backend.description });
@@ -134,7 +169,7 @@ export async function startService(config: Config): Promise<Service> {
     },
     async shutdown() {
       stopLagWatch();
-      await Promise.all([tcp.shutdown(), web.shutdown()]);
+      await Promise.all([tcp.shutdown(), web.shutdown(), irc?.shutdown()]);
       await metricsServer?.close();
       await http.shutdown();
       room.close();

@@ -1,6 +1,7 @@
 /**
  * The web API's requests and answers, as the routes send and parse them and the chat island expects them.
- * Type-only apart from the paths: this file ships to the browser. The stream's frames are in `wire.ts`.
+ * Type-only apart from the paths and the history page sizes: this file ships to the browser. The stream's frames
+ * are in `wire.ts`.
  *
  * @example
  * ```ts
@@ -9,10 +10,16 @@
  * const answer: MessageAnswer = { reply: ["Online (1): Ana"] };
  * ```
  */
+import type { WireEvent } from "./wire.ts";
 
 export const SESSION_PATH = "/api/session";
 export const MESSAGES_PATH = "/api/messages";
 export const EVENTS_PATH = "/api/events";
+export const HISTORY_PATH = "/api/history";
+
+/** `GET /api/history`: events per page unless `limit` says otherwise, and the most `limit` may ask for. */
+export const HISTORY_DEFAULT_LIMIT = 50;
+export const HISTORY_MAX_LIMIT = 200;
 
 /** `POST /api/session`. */
 export interface SessionRequest {
@@ -49,6 +56,18 @@ export interface MessageReply {
 export interface MessageQuit {
   quit: true;
   reply?: undefined;
+}
+
+/**
+ * `GET /api/history?before=ID&limit=N` 200: the newest `limit` events before `ID` the member may see
+ * (public ones and its own private ones), oldest first; `more` is false once the page reaches the start of
+ * what the store keeps (an empty page there).
+ */
+export interface HistoryAnswer {
+  events: WireEvent[];
+  more: boolean;
+  /** The id to ask `before` for the next page (what the server looked at may reach past the events shown). */
+  next: string;
 }
 
 /** Every refusal (4xx, 5xx): a sentence for a person. */

@@ -5,18 +5,21 @@
  * @example
  * ```ts
  * import { DOORS, PORT_LABELS } from "./doors.ts";
- * DOORS; // ["tcp", "web"]
- * PORT_LABELS; // ["tcp", "tls", "web"]: the TCP door's plain and TLS ports are counted apart
+ * DOORS; // ["tcp", "web", "irc"]
+ * PORT_LABELS; // ["tcp", "tls", "web", "irc", "ircs"]: the TCP door's plain and TLS ports are counted apart
  * ```
  */
 
-export const DOORS = ["tcp", "web"] as const;
+export const DOORS = ["tcp", "web", "irc"] as const;
 
 /** The door a member came through. */
 export type Door = typeof DOORS[number];
 
 /** How metrics and logs label each door's connections: per port (the TCP door's plain and TLS ports apart). */
-export const PORTS = { tcp: ["tcp", "tls"], web: ["web"] } as const satisfies Record<Door, readonly string[]>;
+export const PORTS = { tcp: ["tcp", "tls"], web: ["web"], irc: ["irc", "ircs"] } as const satisfies Record<
+  Door,
+  readonly string[]
+>;
 
 export type PortLabel = typeof PORTS[Door][number];
 

@@ -91,7 +91,8 @@ const OPTION_TABLE = {
     kind: "positive",
     default: 60,
     max: MAX_SECONDS,
-    help: "seconds a new TCP connection has to give a name, or a web sign-in to open its stream",
+    help:
+      "seconds a new TCP connection has to give a name (an IRC one to register), or a web sign-in to open its stream",
   },
   "sendq": {
     key: "sendq",
@@ -184,6 +185,32 @@ const OPTION_TABLE = {
     default: false,
     help: "serve the TCP door over TLS only (needs --tls-cert); the variable takes 1 or 0",
   },
+  "irc-port": {
+    key: "ircPort",
+    kind: "port",
+    default: "",
+    help: "IRC door port, on --host (6667 is the usual; 0: any free port); off unless given",
+  },
+  "irc-tls-port": {
+    key: "ircTlsPort",
+    kind: "port",
+    default: "",
+    help: "IRC door port for TLS clients, with --tls-cert (6697 is the usual; 0: any free port); off unless given",
+  },
+  "irc-channel": {
+    key: "ircChannel",
+    kind: "string",
+    default: "#chat",
+    help: "the channel IRC clients find the room in",
+  },
+  "irc-ping": {
+    key: "ircPingMs",
+    ms: true,
+    kind: "positive",
+    default: 60,
+    max: MAX_SECONDS,
+    help: "seconds of silence before the IRC door pings a client; as long again unanswered and it is dropped",
+  },
   "metrics-port": {
     key: "metricsPort",
     kind: "port",
@@ -251,7 +278,7 @@ const OPTION_TABLE = {
     key: "proxyProtocol",
     kind: "boolean",
     default: false,
-    help: "connections to the plain TCP door from --trust-proxy peers begin with a PROXY protocol header " +
+    help: "connections to the plain TCP and IRC ports from --trust-proxy peers begin with a PROXY protocol header " +
       "(v1 or v2); the variable takes 1 or 0",
   },
 } as const satisfies Record<string, Option>;
@@ -312,6 +339,13 @@ function checkTogether(config: Config): Config {
         config.requestTimeoutMs / 1000
       })`,
     );
+  }
+  if (config.ircTlsPort !== undefined && config.tlsCert === "") {
+    throw new ConfigError("--irc-tls-port needs --tls-cert and --tls-key");
+  }
+  // deno-lint-ignore no-control-regex -- control characters are what a channel name may not hold
+  if (!/^#[^\s,\x00-\x1f]{1,49}$/.test(config.ircChannel)) {
+    throw new ConfigError(`--irc-channel: expected # and a name without spaces or commas, got "${config.ircChannel}"`);
   }
   try {
     TrustedProxies.parse(config.trustProxy);

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Makes a fresh machine (Node + npm, Debian, root) ready for the whole suite: Chromium for the
-# browser tests, tmux for the terminal client's test in a real terminal, redis-server (and redis-cli)
-# for the several-instances tests, which start their own on a free port, openssl for the TLS tests'
-# certificates and their `s_client`, nginx (with its stream module, a package of its own on Debian) and
-# haproxy for the reverse-proxy tests, which run them with configs of their own on free ports. Idempotent
-# and quiet when everything is already there.
+# browser tests, tmux for the terminal client's test in a real terminal, irssi (run in tmux against
+# the IRC door), redis-server (and redis-cli) for the several-instances tests, which start their own
+# on a free port, openssl for the TLS tests' certificates and their `s_client`, nginx (with its stream
+# module, a package of its own on Debian) and haproxy for the reverse-proxy tests, which run them with
+# configs of their own on free ports. Idempotent and quiet when everything is already there.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v irssi >/dev/null 2>&1 || need+=(irssi)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Both live in /usr/sbin, which a non-login root shell may not have on its PATH.

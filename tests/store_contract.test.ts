@@ -411,6 +411,102 @@ for (const backend of BACKENDS) {
       assert.deepEqual(texts(await store.recent(100)), [16, 17, 18, 19, 20].map((n) => `message ${n}`));
     }));
 
+  test("before(id, limit) returns the newest `limit` events before id, oldest first", () =>
+    withStore(backend, 100, async ({ store }) => {
+      const start = store.lastId();
+      const all = await appendMessages(store, 20);
+      await backend.settle?.(store);
+      all.push(...await appendMessages(store, 5, 21)); // some stored, some maybe still on their way
+      for (const when of ["before", "after"]) {
+        if (when === "after") await backend.settle?.(store);
+        assert.deepEqual(await store.before(all[10].id, 3), all.slice(7, 10), when);
+        assert.deepEqual(await store.before(all[2].id, 10), all.slice(0, 2), `${when}: fewer than the limit`);
+        assert.deepEqual(await store.before(all[0].id, 10), [], `${when}: nothing before the first`);
+        assert.deepEqual(await store.before(all.at(-1)!.id, 4), all.slice(-5, -1), `${when}: from the newest`);
+        assert.deepEqual(await store.before(all.at(-1)!.id, ALL), all.slice(0, -1), `${when}: everything`);
+        assert.deepEqual(await store.before(all[10].id, 0), [], `${when}: a limit of 0`);
+      }
+      assert.deepEqual(await store.before(start, 10), [], "before the id a store starts from");
+    }));
+
+  test("paging back with before walks the whole range exactly, once, to the first event", () =>
+    withStore(backend, 100, async ({ store }) => {
+      const all = await appendMessages(store, 20);
+      await backend.settle?.(store);
+      all.push(...await appendMessages(store, 5, 21));
+      for (const limit of [1, 3, 7, 24, 25]) {
+        const events: RoomEvent[] = [];
+        let cursor = all.at(-1)!.id;
+        for (;;) {
+          const page = await store.before(cursor, limit);
+          assert.ok(page !== null && page.length <= limit, `before(${cursor}, ${limit}): ${page?.length}`);
+          if (page.length === 0) break;
+          events.unshift(...page);
+          cursor = page[0].id;
+        }
+        assert.deepEqual(events, all.slice(0, -1), `pages of ${limit}`);
+      }
+    }));
+
+  test("before cuts through batches: a page may start or end inside one", () =>
+    withStore(backend, 100, async ({ store }) => {
+      const all: RoomEvent[] = [];
+      for (const size of [4, 1, 7, 3]) {
+        all.push(...await store.appendAll(Array.from({ length: size }, (_, i) => message(all.length + i + 1))));
+      }
+      await backend.settle?.(store);
+      assert.deepEqual(await store.before(all[9].id, 4), all.slice(5, 9));
+      assert.deepEqual(await store.before(all[6].id, 3), all.slice(3, 6));
+      assert.deepEqual(await store.before(all.at(-1)!.id, ALL), all.slice(0, -1));
+    }));
+
+  test("before never reaches past what is kept", () =>
+    withStore(backend, 10, async ({ store }) => {
+      const all = await appendMessages(store, 35);
+      await backend.settle?.(store);
+      const kept = (n: number) => Array.from({ length: n }, (_, i) => `message ${36 - n + i}`);
+      assert.deepEqual(texts(await store.before(store.lastId(), ALL)), kept(10).slice(0, -1));
+      assert.deepEqual(texts(await store.before(all.at(-8)!.id, ALL)), kept(10).slice(0, 2));
+      assert.deepEqual(texts(await store.before(all.at(-8)!.id, 1)), ["message 27"]);
+      assert.deepEqual(await store.before(all.at(-10)!.id, ALL), [], "the oldest kept has nothing kept before it");
+      assert.deepEqual(await store.before(all[3].id, ALL), [], "an id no longer kept");
+    }));
+
+  test("before an id of another store, a malformed one or one never issued is null", async () => {
+    const [a, b] = [await backend.open(10), await backend.open(10)];
+    try {
+      const [ofA] = await appendMessages(a.store, 3);
+      const [ofB] = await appendMessages(b.store, 3);
+      assert.equal(await a.store.before(ofB.id, ALL), null);
+      assert.equal(await b.store.before(ofA.id, ALL), null);
+      assert.equal(await a.store.before(later(a.store.lastId(), 1), ALL), null, "not issued yet");
+      const { epoch } = a.store;
+      const last = a.store.lastId();
+      for (
+        const id of [
+          "",
+          "x",
+          epoch,
+          `${epoch}-`,
+          `${epoch}-abc`,
+          `${epoch}--1`,
+          `${epoch}-1.5`,
+          ` ${last}`,
+          `not${last}`,
+          ...backend.otherShapes(epoch),
+        ]
+      ) {
+        assert.equal(await a.store.before(id, ALL), null, `before(${JSON.stringify(id)})`);
+      }
+      assert.equal((await a.store.before(last, ALL))?.length, 2, "while its own id pages back");
+    } finally {
+      for (const { store, dir } of [a, b]) {
+        await closeStore(store);
+        if (dir) await Deno.remove(dir, { recursive: true });
+      }
+    }
+  });
+
   test("replayed events keep every field they were appended with", () =>
     withStore(backend, 50, async ({ store }) => {
       const start = store.lastId();
@@ -494,6 +590,16 @@ for (const backend of BACKENDS) {
       assert.ok(compareIds(last, next.id) < 0, `${last} before ${next.id}`);
       assert.equal(opened.store.lastId(), next.id);
       assert.deepEqual(texts(await opened.store.since(stored[3].id, ALL)), ["message 5", "message 6"]);
+    }));
+
+  test("reopened, before pages back through what was written before", () =>
+    withStore(backend, 100, async (opened) => {
+      const stored = await appendMessages(opened.store, 30);
+      await closeStore(opened.store);
+      opened.store = await reopen(opened);
+      const [next] = await appendMessages(opened.store, 1, 31);
+      assert.deepEqual(await opened.store.before(next.id, 5), stored.slice(-5));
+      assert.deepEqual(await opened.store.before(stored[5].id, 100), stored.slice(0, 5));
     }));
 
   test("reopened after older events were dropped, ids still go on and the gap is still a gap", () =>

@@ -30,3 +30,13 @@ Deno.test("a reset replaces the entries and the ids, keeping the newest and each
   assert.equal(kept.add(entry(1)), true, "ids from before the reset are forgotten");
   assert.deepEqual(kept.entries.map((e) => e.id), ["epoch-9", "epoch-10", "epoch-1"]);
 });
+
+Deno.test("older entries loaded back go first, each once, and make room for themselves", () => {
+  const kept = new EntryWindow(3, [entry(5), entry(6)]);
+  assert.equal(kept.prepend([entry(2), entry(3), entry(3), entry(4), entry(5)]), 3);
+  assert.deepEqual(kept.entries.map((e) => e.id), ["epoch-2", "epoch-3", "epoch-4", "epoch-5", "epoch-6"]);
+  assert.equal(kept.limit, 5, "what the reader asked for is not pushed out at once");
+  kept.add(entry(7));
+  assert.deepEqual(kept.entries.map((e) => e.id), ["epoch-3", "epoch-4", "epoch-5", "epoch-6", "epoch-7"]);
+  assert.equal(kept.idCount, 5);
+});

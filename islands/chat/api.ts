@@ -14,6 +14,8 @@
  */
 import {
   EVENTS_PATH,
+  HISTORY_PATH,
+  type HistoryAnswer,
   type MessageAnswer,
   type MessageRequest,
   MESSAGES_PATH,
@@ -54,6 +56,8 @@ export interface ApiClient {
   send(request: MessageRequest): Promise<Answer<MessageAnswer>>;
   /** `GET /api/events?check`: whether a stream would be let in now (204), without opening one. */
   checkStream(): Promise<Answer<undefined>>;
+  /** `GET /api/history`: up to `limit` events before the one with id `before` (200). */
+  history(before: string, limit: number): Promise<Answer<HistoryAnswer>>;
 }
 
 /**
@@ -108,6 +112,8 @@ export function createApiClient(fetch: Fetch = (path, init) => globalThis.fetch(
       const { status, headers, body } = await call("GET", `${EVENTS_PATH}?check`);
       return status === 204 ? { ok: true, status, headers, body: undefined } : refused(status, headers, body);
     },
+    history: (before, limit) =>
+      answer<HistoryAnswer>([200], "GET", `${HISTORY_PATH}?before=${encodeURIComponent(before)}&limit=${limit}`),
   };
 }
 

@@ -18,6 +18,8 @@
 import { batch } from "@preact/signals";
 import type { MessageAnswer } from "../../common/api.ts";
 import { type Answer, createApiClient, type Fetch } from "./api.ts";
+import { createAttention, type NotificationClass, type PageLike } from "./attention.ts";
+import { createOlderHistory } from "./older.ts";
 import { type ChatInit, createChatState } from "./state.ts";
 import { createEventStream, type EventSourceClass, type Timers } from "./stream.ts";
 
@@ -36,6 +38,12 @@ export interface ChatIO {
   EventSource?: EventSourceClass;
   storage?: NameStorage;
   timers?: Timers;
+  /** The document: its visibility and title. */
+  page?: PageLike;
+  /** The browser's Notification class; null: none. */
+  Notification?: NotificationClass | null;
+  /** Page size for older history. */
+  historyPageSize?: number;
 }
 
 /** The page's localStorage, looked up only when used (a browser that forbids storage throws then). */
@@ -53,6 +61,14 @@ export function createChat(init: ChatInit, io: ChatIO = {}) {
   const { entries, members, status, me, error, busy, draft } = state;
   const api = createApiClient(io.fetch);
   const storage = io.storage ?? pageStorage;
+  const attention = createAttention({
+    me,
+    page: io.page,
+    Notification: io.Notification,
+    storage: io.storage,
+    timers: io.timers,
+    focus: () => globalThis.focus?.(),
+  });
   /** Why the server last refused a stream (e.g. too many connections), shown until a stream opens. */
   let refusal: string | undefined;
   /** The last text whose send got no answer, with its key, so a retry of it is recognized. */
@@ -70,8 +86,13 @@ export function createChat(init: ChatInit, io: ChatIO = {}) {
         });
         refusal = undefined;
       },
-      event: state.apply,
-      reset: state.reset,
+      event(event) {
+        if (state.apply(event)) attention.arrived(event);
+      },
+      reset(events) {
+        state.reset(events);
+        older.reset();
+      },
       members(snapshot) {
         members.value = snapshot;
       },
@@ -87,6 +108,8 @@ export function createChat(init: ChatInit, io: ChatIO = {}) {
       },
     },
   });
+
+  const older = createOlderHistory(api, state, () => stream.lastEventId, io.historyPageSize);
 
   /** Shows why a stream was refused, like any API error. True when a stream would be let in now. */
   async function explainRefusal(): Promise<boolean> {
@@ -218,16 +241,23 @@ export function createChat(init: ChatInit, io: ChatIO = {}) {
     error,
     busy,
     draft,
+    olderCount: state.olderCount,
+    /** Unread count, the marker and notifications. */
+    attention,
+    /** Older history: `older.load()` for the page before the oldest shown. */
+    older,
     /** The name to offer in the field: the one this browser used last. */
     storedName,
 
     start(): void {
+      attention.start();
       stream.resume();
       void recover();
     },
 
     stop(): void {
       stream.stop();
+      attention.stop();
     },
 
     /** Signs in under `name`; errors (taken, invalid, offline) land in `error`. */

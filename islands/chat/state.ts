@@ -46,7 +46,10 @@ export interface ChatInit {
 
 /** The composer's field, which the online list focuses to start a private message. */
 export const COMPOSER_INPUT_ID = "composer-input";
-/** How many entries the page keeps; older ones scroll away for good. */
+/**
+ * How many entries the page keeps as they arrive; older ones scroll away (the reader can load them again
+ * from `/api/history`). What the reader loads back is kept besides.
+ */
 const KEEP = 500;
 
 export interface ChatState {
@@ -61,8 +64,15 @@ export interface ChatState {
   busy: Signal<boolean>;
   /** What is in the composer's field. */
   draft: Signal<string>;
-  /** A room event, shown once however often it comes; a join or leave updates who is online. */
-  apply(event: WireEvent): void;
+  /**
+   * How many of the entries, from the oldest, were loaded back from history rather than received: the page
+   * shows them outside its live region, so they are not announced.
+   */
+  olderCount: Signal<number>;
+  /** A room event, shown once however often it comes; a join or leave updates who is online. True if new. */
+  apply(event: WireEvent): boolean;
+  /** Older events loaded back (oldest first), before every entry kept; returns how many were new. */
+  prepend(events: WireEvent[]): number;
   /** The transcript is these events now (the newest kept). */
   reset(events: WireEvent[]): void;
   /** Adds a notice for this page only. */
@@ -74,7 +84,20 @@ export function createChatState(init: ChatInit): ChatState {
   const kept = new EntryWindow<Entry>(KEEP, init.events);
   const entries = signal<Entry[]>(kept.entries);
   const members = signal<WireMembers>(init.members);
+  const olderCount = signal(0);
   let notices = 0;
+
+  /** Adds an entry; what scrolled away to make room was loaded back ones first. */
+  function add(entry: Entry): boolean {
+    const before = kept.entries.length;
+    if (!kept.add(entry)) return false;
+    const dropped = before + 1 - kept.entries.length;
+    batch(() => {
+      entries.value = kept.entries;
+      if (dropped > 0 && olderCount.value > 0) olderCount.value = Math.max(0, olderCount.value - dropped);
+    });
+    return true;
+  }
 
   return {
     entries,
@@ -84,27 +107,41 @@ export function createChatState(init: ChatInit): ChatState {
     error: signal<string | undefined>(undefined),
     busy: signal(false),
     draft: signal(""),
+    olderCount,
 
     apply(event) {
-      if (!kept.add(event)) return;
-      batch(() => {
-        entries.value = kept.entries;
+      return batch(() => {
+        if (!add(event)) return false;
         if (event.kind === "join" && event.from && event.door) {
           members.value = joined(members.value, { name: event.from, door: event.door });
         } else if (event.kind === "leave" && event.from) {
           members.value = left(members.value, event.from);
         }
+        return true;
       });
+    },
+
+    prepend(events) {
+      const added = kept.prepend(events);
+      if (added > 0) {
+        batch(() => {
+          entries.value = kept.entries;
+          olderCount.value += added;
+        });
+      }
+      return added;
     },
 
     reset(events) {
       kept.replace(events);
-      entries.value = kept.entries;
+      batch(() => {
+        entries.value = kept.entries;
+        olderCount.value = 0;
+      });
     },
 
     notice(lines) {
-      kept.add({ id: `notice-${++notices}`, kind: "notice", at: Date.now(), lines });
-      entries.value = kept.entries;
+      add({ id: `notice-${++notices}`, kind: "notice", at: Date.now(), lines });
     },
   };
 }

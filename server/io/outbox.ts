@@ -150,6 +150,7 @@ export class Outbox implements Flushable {
 
   #writeDone(): void {
     this.#writing = false;
+    this.#inFlight = undefined;
     this.flusher.writing(this, false);
   }
 

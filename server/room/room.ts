@@ -46,7 +46,7 @@ import { checkName, nameKey } from "./names.ts";
 import { Presence } from "./presence.ts";
 import { error, type Outcome, Sending, UNAVAILABLE, whoLines } from "./outcome.ts";
 import type { From, Reader } from "./reader.ts";
-import { sanitize } from "../../common/sanitize.ts";
+import { sanitize, stripIrcFormatting } from "../../common/sanitize.ts";
 
 export type { Holder, MemberInfo, Outcome };
 export { Sending };
@@ -90,6 +90,9 @@ function flooded(retryAfterMs: number): Outcome {
 function unreachable(value: never): never {
   throw new Error(`unhandled ${JSON.stringify(value)}`);
 }
+
+/** Events one history request looks at, at most, to fill a page with what the member may see. */
+export const HISTORY_SCAN_MAX = 2000;
 
 export class Room {
   #store: EventStore;
@@ -245,6 +248,42 @@ export class Room {
   }
 
   /**
+   * A page of older history for the member holding `memberId`: the newest `limit` events before `before`
+   * that it may see (public ones and its own private ones, never anyone else's), oldest first, and whether
+   * the store keeps anything older. Private events filtered out do not shorten the page: it reads further
+   * back until the page is full or the store's start, but over {@link HISTORY_SCAN_MAX} events at most per
+   * call; `next` is where the following page starts (the oldest event looked at, shown or not). Null when
+   * `before` is not an id of the store.
+   */
+  async historyBefore(
+    memberId: string,
+    before: string,
+    limit: number,
+  ): Promise<{ events: RoomEvent[]; more: boolean; next: string } | null> {
+    const visible: RoomEvent[] = [];
+    // Each read asks for at least a page, so a run of others' private messages costs few round trips.
+    const chunk = Math.max(limit, 100);
+    let cursor = before;
+    let scanned = 0;
+    const page = (more: boolean) => {
+      const events = visible.slice(-limit);
+      return { events, more, next: events.length < visible.length ? events[0].id : cursor };
+    };
+    for (;;) {
+      const events = await this.#store.before(cursor, chunk);
+      if (events === null) return cursor === before ? null : page(true);
+      visible.unshift(...events.filter((event) => isVisibleTo(event, memberId)));
+      if (events.length === 0) return page(visible.length > limit);
+      cursor = events[0].id;
+      scanned += events.length;
+      if (visible.length > limit) return page(true);
+      if (visible.length === limit) return page((await this.#store.before(cursor, 1))?.length !== 0);
+      // Someone else's private messages, page after page: the member pages on from `next` next time.
+      if (scanned >= HISTORY_SCAN_MAX) return page(true);
+    }
+  }
+
+  /**
    * One line of input from a member: a message, an action, a private message or a command, resolved once
    * it is done (a message: stored and delivered here). With a `key` (a web send's own), a retry within two
    * minutes gets the first outcome and sends nothing again. On a shared directory (Redis) the flood limit is
@@ -290,8 +329,9 @@ export class Room {
         () => error("too_long", `message too long (max ${this.limits.maxMessageBytes} bytes), not sent`),
       );
     }
-    const text = sanitize(raw);
-    if (text.trim() === "") return IGNORED;
+    // IRC's formatting codes are kept for IRC readers; the other doors strip them when they render.
+    const text = sanitize(raw, member.door === "irc");
+    if (stripIrcFormatting(text).trim() === "") return IGNORED;
     const intent = parseInput(text);
     if (intent.type === "quit") return this.#answer(member, () => QUIT);
     return intent;

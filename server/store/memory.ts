@@ -49,6 +49,12 @@ export class MemoryStore implements EventStore {
     return Promise.resolve(Number.isSafeInteger(after) ? this.#ring.after(after, limit) : null);
   }
 
+  before(id: string, limit: number): Promise<RoomEvent[] | null> {
+    const position = positionOf(id, this.epoch);
+    if (position === undefined || position > this.#ring.lastPosition) return Promise.resolve(null);
+    return Promise.resolve(limit > 0 ? this.#ring.before(position, limit) : []);
+  }
+
   lastId(): string {
     return eventId(this.epoch, this.#ring.lastPosition);
   }

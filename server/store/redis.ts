@@ -14,7 +14,7 @@
  *   back. This instance's own events reach its subscribers that way too, in the one order every instance
  *   sees. Entries trimmed before this instance read them (it fell behind by more than `retain`) show as a
  *   hole in the numbering and are reported to the gap listeners, whose readers reset: never a silent hole.
- * - The room keeps `retain` events: `since` and `recent` never reach further back, whatever trimming (by
+ * - The room keeps `retain` events: `since`, `recent` and `before` never reach further back, whatever trimming (by
  *   whole entries, approximate) left in the stream. `since` from a position no longer kept, or never issued,
  *   gets `null` (the reader resets).
  * - Redis unreachable: `append` fails at once with {@link StoreUnavailable}; nothing is queued.
@@ -239,6 +239,34 @@ export class RedisStore implements EventStore {
     }
     const events = pages.reverse().flat().filter((event) => this.#position(event) >= oldest);
     return events.slice(Math.max(0, events.length - limit));
+  }
+
+  /**
+   * Reads back from the entry that holds the event before `id`, a page of entries at a time, until the entry
+   * holding the oldest event wanted; like `recent`, never further back than the newest `retain` events.
+   */
+  async before(id: string, limit: number): Promise<RoomEvent[] | null> {
+    const position = positionOf(id, this.#epoch);
+    if (position === undefined) return null;
+    const next = await this.#redis.sendCommand(["HGET", KEYS.meta, "next"]) as string | null;
+    const newest = Number(next ?? 1) - 1;
+    if (position > newest) return null;
+    const from = Math.max(1, newest - this.#retain + 1, position - Math.max(0, limit));
+    if (from >= position) return [];
+    const pages: RoomEvent[][] = [];
+    let cursor = `0-${position - 1}`;
+    for (;;) {
+      const entries = await this.#redis.sendCommand(
+        ["XREVRANGE", KEYS.log, cursor, "-", "COUNT", String(PAGE_ENTRIES)],
+      ) as Entry[];
+      for (const entry of entries) pages.push(this.#decode(entry));
+      if (entries.length < PAGE_ENTRIES || start(entries.at(-1)!) <= from) break;
+      cursor = `(${entries.at(-1)![0]}`;
+    }
+    return pages.reverse().flat().filter((event) => {
+      const at = this.#position(event);
+      return at >= from && at < position;
+    });
   }
 
   lastId(): string {

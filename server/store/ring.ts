@@ -38,6 +38,16 @@ export class EventRing {
     return events;
   }
 
+  /** The newest `limit` events held with positions before `before`, oldest first. */
+  before(before: number, limit: number): RoomEvent[] {
+    const events: RoomEvent[] = [];
+    const to = Math.min(before - 1, this.#last);
+    for (let p = Math.max(this.firstPosition, to - limit + 1); p <= to; p++) {
+      events.push(this.#slots[p % this.#slots.length]!);
+    }
+    return events;
+  }
+
   newest(limit: number): RoomEvent[] {
     return this.after(Math.max(this.firstPosition - 1, this.#last - limit)) ?? [];
   }

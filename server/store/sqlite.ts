@@ -143,6 +143,15 @@ export class SqliteStore implements EventStore {
     return Promise.resolve(this.#ring.after(after, limit) ?? this.#read(after, limit));
   }
 
+  before(id: string, limit: number): Promise<RoomEvent[] | null> {
+    const position = positionOf(id, this.epoch);
+    if (position === undefined || position > this.#lastId) return Promise.resolve(null);
+    const from = Math.max(this.#firstKept, position - Math.max(0, limit));
+    if (from >= position) return Promise.resolve([]);
+    const count = position - from;
+    return Promise.resolve(this.#ring.after(from - 1, count) ?? this.#read(from - 1, count));
+  }
+
   lastId(): string {
     return eventId(this.epoch, this.#lastId);
   }

@@ -34,6 +34,13 @@ export interface EventStore {
   since(id: string, limit: number): Promise<RoomEvent[] | null>;
   /** The newest `limit` events, oldest first. */
   recent(limit: number): Promise<RoomEvent[]>;
+  /**
+   * Up to `limit` events before `id`: the newest `limit` of those still kept, oldest first (`[]` at the start
+   * of what is kept, or for the id before the first event); `null` when `id` is not an id this store issued
+   * (another store's, malformed, or not yet issued). For paging back through history: each page's oldest id
+   * asks for the next.
+   */
+  before(id: string, limit: number): Promise<RoomEvent[] | null>;
   /** The id of the newest event delivered to subscribers, or, before any, an id `since` accepts. */
   lastId(): string;
   subscribe(listener: Listener): () => void;

@@ -19,7 +19,7 @@
  * }
  * ```
  */
-import { plainTransport, type ProxiedPeer, type TransportFactory } from "./transport.ts";
+import { type LineTransport, plainTransport, type ProxiedPeer, type TransportFactory } from "./transport.ts";
 import { type CapsOptions, ConnectionCaps, type Refusal, type Slot } from "../io/caps.ts";
 import { readProxyHeader } from "../net/proxy_protocol.ts";
 import { within } from "../async/deadline.ts";
@@ -27,10 +27,14 @@ import { Flusher } from "../io/flusher.ts";
 import { Counters } from "../ops/counters.ts";
 import { errorFields, log } from "../ops/log.ts";
 import type { Room } from "../room/room.ts";
+import type { PortLabel } from "../../common/doors.ts";
 import { Connection, type ConnectionHost, type ConnectionOptions, type TcpLabel } from "./connection.ts";
 import { LineCache } from "./render.ts";
 
-export interface TcpDoorOptions extends ConnectionOptions, CapsOptions {
+/** What a line door's accept loop needs: options for the limits, the proxy header, and the line size. */
+export interface LineDoorOptions extends CapsOptions {
+  /** The longest line a connection's transport reads. */
+  maxLine: number;
   /** Told of each accept error (e.g. out of file descriptors) before the door backs off and tries again. */
   onAcceptError?: (error: unknown) => void;
   /**
@@ -41,6 +45,17 @@ export interface TcpDoorOptions extends ConnectionOptions, CapsOptions {
   /** How long a proxy's header may take before its connection is closed (--header-timeout). */
   headerTimeoutMs?: number;
 }
+
+export interface TcpDoorOptions extends ConnectionOptions, LineDoorOptions {}
+
+/** What a line door runs per socket: served until it ends; told to go when the server shuts down. */
+export interface DoorConnection {
+  run(): Promise<void>;
+  close(): void;
+}
+
+/** Ports whose connections may begin with a PROXY protocol header (the plain ones). */
+const PROXIED_LABELS: ReadonlySet<PortLabel> = new Set(["tcp", "irc"]);
 
 const encoder = new TextEncoder();
 const SHUTDOWN_FLUSH_MS = 500;
@@ -56,27 +71,36 @@ export function addressOf(listener: Deno.Listener): string {
   return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
 }
 
-export class TcpDoor implements ConnectionHost {
-  readonly lines = new LineCache();
+/**
+ * The accept loop every line door shares (TCP, IRC): listeners, the connection limits (shared with the other
+ * doors), PROXY headers from trusted proxies, refusals; one connection of the door's kind per socket.
+ */
+export abstract class LineDoor<C extends DoorConnection, L extends PortLabel = PortLabel> {
   /** Every listener, with its accept loop. */
   #listeners = new Map<Deno.Listener, Promise<void>>();
   /** Every open connection, with the slot it holds in the connection limits. */
-  #connections = new Map<Connection, Slot>();
+  #connections = new Map<C, Slot>();
   #caps: ConnectionCaps;
 
-  /** `caps`: the connection limits, shared with the web door when both run. */
   constructor(
     readonly room: Room,
-    readonly options: TcpDoorOptions,
-    readonly flusher: Flusher = new Flusher(),
-    caps: ConnectionCaps = new ConnectionCaps(options),
-    readonly counters: Counters = new Counters(),
+    readonly options: LineDoorOptions,
+    readonly flusher: Flusher,
+    caps: ConnectionCaps,
+    readonly counters: Counters,
   ) {
     this.#caps = caps;
   }
 
+  /** A new connection of this door over `transport`, counted as `label`. */
+  protected abstract connect(transport: LineTransport, label: L): C;
+  /** The line a refused client is told (e.g. `! too many connections`). */
+  protected abstract refusalLine(error: string): string;
+  /** Tells a connection the server is going away, and gives it a moment to go out. */
+  protected abstract goodbye(connection: C): Promise<void>;
+
   /** Accepts connections from `listener` (counted and logged as `label`) until it is closed; returns its address. */
-  listen(listener: Deno.Listener, label: TcpLabel, transport: TransportFactory = plainTransport): string {
+  listen(listener: Deno.Listener, label: L, transport: TransportFactory = plainTransport): string {
     this.#listeners.set(listener, this.#accept(listener, label, transport));
     return addressOf(listener);
   }
@@ -93,7 +117,7 @@ export class TcpDoor implements ConnectionHost {
     await accepting;
   }
 
-  forget(connection: Connection): void {
+  forget(connection: C): void {
     this.#connections.get(connection)?.release();
     this.#connections.delete(connection);
   }
@@ -102,11 +126,11 @@ export class TcpDoor implements ConnectionHost {
   async shutdown(): Promise<void> {
     await Promise.all([...this.#listeners.keys()].map((listener) => this.unlisten(listener)));
     const connections = [...this.#connections.keys()];
-    await within(Promise.all(connections.map((connection) => connection.closeWith(SHUTDOWN_LINE))), SHUTDOWN_FLUSH_MS);
+    await within(Promise.all(connections.map((connection) => this.goodbye(connection))), SHUTDOWN_FLUSH_MS);
     for (const connection of connections) connection.close();
   }
 
-  async #accept(listener: Deno.Listener, label: TcpLabel, transport: TransportFactory): Promise<void> {
+  async #accept(listener: Deno.Listener, label: L, transport: TransportFactory): Promise<void> {
     let failing = false;
     for (;;) {
       let conn: Deno.Conn;
@@ -131,7 +155,7 @@ export class TcpDoor implements ConnectionHost {
       if (failing) log.info(`${label}.accept_recovered`);
       failing = false;
       const { hostname: address, port } = conn.remoteAddr as Deno.NetAddr;
-      if (label === "tcp" && this.options.proxyProtocol && this.options.proxies?.trusts(address)) {
+      if (PROXIED_LABELS.has(label) && this.options.proxyProtocol && this.options.proxies?.trusts(address)) {
         // Off the accept loop: one proxy connection slow to send its header must not hold up the rest.
         this.#acceptProxied(conn, address, port, label, transport)
           .catch((error) => log.error(`${label}.connection_error`, errorFields(error, true)));
@@ -150,7 +174,7 @@ export class TcpDoor implements ConnectionHost {
     conn: Deno.Conn,
     address: string,
     port: number,
-    label: TcpLabel,
+    label: L,
     transport: TransportFactory,
   ): Promise<void> {
     const refusal = this.#caps.refusal(address);
@@ -176,7 +200,7 @@ export class TcpDoor implements ConnectionHost {
   }
 
   /** Lets `peer` in, or refuses it when a limit says so. */
-  #admit(conn: Deno.Conn, peer: ProxiedPeer, label: TcpLabel, transport: TransportFactory, proxied: boolean): void {
+  #admit(conn: Deno.Conn, peer: ProxiedPeer, label: L, transport: TransportFactory, proxied: boolean): void {
     const { address, port } = peer;
     const refusal = this.#caps.refusal(address);
     if (refusal) return this.#refuse(conn, address, port, label, refusal);
@@ -187,15 +211,43 @@ export class TcpDoor implements ConnectionHost {
     } catch {
       // reset before we got here: the connection's first read will say so
     }
-    const connection = new Connection(transport(conn, this.options.maxLine, proxied ? peer : undefined), this, label);
+    const connection = this.connect(transport(conn, this.options.maxLine, proxied ? peer : undefined), label);
     this.#connections.set(connection, this.#caps.take(address));
     connection.run().catch((error) => log.error(`${label}.connection_error`, errorFields(error, true)));
   }
 
-  #refuse(conn: Deno.Conn, address: string, port: number, label: TcpLabel, refusal: Refusal): void {
+  #refuse(conn: Deno.Conn, address: string, port: number, label: L, refusal: Refusal): void {
     this.counters[label].refused[refusal.kind]++;
     log.warn(`${label}.refuse`, { address, port, reason: refusal.kind });
-    refuse(conn, `! ${refusal.error}`, this.#caps.answering());
+    refuse(conn, this.refusalLine(refusal.error), this.#caps.answering());
+  }
+}
+
+export class TcpDoor extends LineDoor<Connection, TcpLabel> implements ConnectionHost {
+  readonly lines = new LineCache();
+  declare readonly options: TcpDoorOptions;
+
+  /** `caps`: the connection limits, shared with the web door when both run. */
+  constructor(
+    room: Room,
+    options: TcpDoorOptions,
+    flusher: Flusher = new Flusher(),
+    caps: ConnectionCaps = new ConnectionCaps(options),
+    counters: Counters = new Counters(),
+  ) {
+    super(room, options, flusher, caps, counters);
+  }
+
+  protected connect(transport: LineTransport, label: TcpLabel): Connection {
+    return new Connection(transport, this, label);
+  }
+
+  protected refusalLine(error: string): string {
+    return `! ${error}`;
+  }
+
+  protected goodbye(connection: Connection): Promise<void> {
+    return connection.closeWith(SHUTDOWN_LINE);
   }
 }
 

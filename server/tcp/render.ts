@@ -4,7 +4,7 @@
  * `[private to NAME] text` for the sender.
  */
 import { action, ACTION_MARK, notice, NOTICE_MARK } from "../../common/sentences.ts";
-import { sanitize } from "../../common/sanitize.ts";
+import { sanitize, stripIrcFormatting } from "../../common/sanitize.ts";
 import type { RoomEvent } from "../room/events.ts";
 import type { Outcome } from "../room/room.ts";
 import type { RoundEncoder } from "../room/round.ts";
@@ -12,11 +12,11 @@ import type { RoundEncoder } from "../room/round.ts";
 export function renderLine(event: RoomEvent, memberId?: string): string {
   switch (event.kind) {
     case "message":
-      if (event.to === undefined) return `${event.from}: ${event.text}`;
-      if (event.fromId === memberId) return `[private to ${event.toName}] ${event.text}`;
-      return `[private] ${event.from}: ${event.text}`;
+      if (event.to === undefined) return `${event.from}: ${plain(event.text)}`;
+      if (event.fromId === memberId) return `[private to ${event.toName}] ${plain(event.text)}`;
+      return `[private] ${event.from}: ${plain(event.text)}`;
     case "action":
-      return `${ACTION_MARK} ${action(event)}`;
+      return `${ACTION_MARK} ${action({ ...event, text: plain(event.text) })}`;
     case "join":
     case "leave":
     case "system":
@@ -24,6 +24,11 @@ export function renderLine(event: RoomEvent, memberId?: string): string {
     default:
       return unknownKind(event.kind);
   }
+}
+
+/** A member's text without IRC's formatting codes (an IRC member's bold or colours are for IRC readers). */
+function plain(text: string | undefined): string {
+  return stripIrcFormatting(text ?? "");
 }
 
 /** A new kind of event fails to compile here instead of being shown as something else. */

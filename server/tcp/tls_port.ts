@@ -22,7 +22,8 @@
 import { tlsTransport, type TransportFactory } from "./transport.ts";
 import { loadTlsFiles, type TlsFiles, type TlsPair } from "../io/tls_files.ts";
 import { errorFields, log } from "../ops/log.ts";
-import { addressOf, type TcpDoor } from "./door.ts";
+import type { PortLabel } from "../../common/doors.ts";
+import { addressOf, type LineDoor } from "./door.ts";
 
 export interface TlsPortOptions extends TlsFiles {
   port: number;
@@ -37,14 +38,17 @@ export class TlsPort {
 
   /** Opens the port with `pair` (read from the files if not given); throws a one-line TlsError when they cannot be used. */
   constructor(
-    private readonly door: TcpDoor,
+    // deno-lint-ignore no-explicit-any
+    private readonly door: LineDoor<any, any>,
     private readonly options: TlsPortOptions,
     pair: TlsPair = loadTlsFiles(options),
+    /** How logs and metrics name the port: the TCP door's `tls`, or the IRC door's `ircs`. */
+    private readonly label: PortLabel = "tls",
   ) {
     this.#listener = this.#open(options.port, pair);
     // Port 0 asked for any free port: reloads keep the one it got.
     this.#port = this.#listener.addr.port;
-    door.listen(this.#listener, "tls", TLS);
+    door.listen(this.#listener, label, TLS);
   }
 
   get address(): string {
@@ -72,7 +76,7 @@ export class TlsPort {
       log.error("tls.rebind_error", { port: this.#port, ...errorFields(error) });
       return false;
     }
-    this.door.listen(this.#listener, "tls", TLS);
+    this.door.listen(this.#listener, this.label, TLS);
     log.info("tls.reloaded", { cert: this.options.certFile, ms: Math.round((performance.now() - started) * 10) / 10 });
     return true;
   }

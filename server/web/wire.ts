@@ -22,6 +22,7 @@ import type { MemberInfo } from "../room/room.ts";
 import { countWithin } from "../io/bytes.ts";
 import type { RoomEvent } from "../room/events.ts";
 import type { RoundEncoder } from "../room/round.ts";
+import { stripIrcFormatting } from "../../common/sanitize.ts";
 
 /** How soon (ms) a browser reconnects after a stream ends; sent as `retry:` on every connect. */
 export const RETRY_MS = 2000;
@@ -39,7 +40,8 @@ export const SHUTDOWN_FRAME: Uint8Array = encoder.encode(`event: ${SSE_SHUTDOWN}
 export function toWire(event: RoomEvent): WireEvent {
   const wire: WireEvent = { id: event.id, at: event.at, kind: event.kind };
   if (event.from !== undefined) wire.from = event.from;
-  if (event.text !== undefined) wire.text = event.text;
+  // An IRC member's formatting codes are for IRC readers: the page shows the text.
+  if (event.text !== undefined) wire.text = stripIrcFormatting(event.text);
   if (event.door !== undefined) wire.door = event.door;
   if (event.reason !== undefined) wire.reason = event.reason;
   if (event.to !== undefined) wire.to = event.toName ?? "";

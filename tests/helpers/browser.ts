@@ -16,7 +16,7 @@
  * }
  * ```
  */
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 
 export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const IN_CI = Deno.env.get("CI") === "true";
@@ -67,6 +67,10 @@ export interface ChatPageOptions {
   storage?: boolean;
   /** Trust any certificate (the tests' self-signed ones). */
   ignoreHTTPSErrors?: boolean;
+  /** The browser's time zone (IANA name), e.g. `America/New_York`; the system's by default. */
+  timezoneId?: string;
+  /** Prepares the context before the page is opened (permissions, init scripts, routes). */
+  prepare?: (context: BrowserContext) => Promise<unknown>;
 }
 
 /** Opens the chat page in a fresh browser context (its own cookies and localStorage). */
@@ -75,6 +79,7 @@ export async function openChat(browser: Browser, url: string, options: ChatPageO
     viewport: options.viewport ?? { width: 1280, height: 800 },
     javaScriptEnabled: options.javaScriptEnabled ?? true,
     ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
+    timezoneId: options.timezoneId,
   });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   if (options.storage === false) {
@@ -86,6 +91,7 @@ export async function openChat(browser: Browser, url: string, options: ChatPageO
       });
     });
   }
+  await options.prepare?.(context);
   const page = await context.newPage();
   const chat = new ChatPage(page);
   await page.goto(url);

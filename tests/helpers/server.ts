@@ -20,6 +20,10 @@ export interface RunningServer extends AsyncDisposable {
   tlsPort: number | undefined;
   /** `http://127.0.0.1:PORT/metrics` with `--metrics-port`. */
   metricsUrl: string | undefined;
+  /** The IRC door's port, with `--irc-port`. */
+  ircPort: number | undefined;
+  /** The IRC door's TLS port, with `--irc-tls-port` and `--tls-cert`. */
+  ircTlsPort: number | undefined;
   /** Undefined until the web door exists. */
   httpPort: number | undefined;
   /** `http://127.0.0.1:PORT` (`https://` with `--tls-cert`) */
@@ -107,6 +111,8 @@ export async function startServer(
   }
   const tcpPort = Number(text.match(/^tcp listening on \S+:(\d+)$/m)?.[1] ?? 0);
   const tlsMatch = text.match(/^tls listening on \S+:(\d+)$/m);
+  const ircMatch = text.match(/^irc listening on \S+:(\d+)$/m);
+  const ircTlsMatch = text.match(/^ircs listening on \S+:(\d+)$/m);
   const metricsUrl = text.match(/^metrics listening on (\S+)$/m)?.[1];
   const httpMatch = text.match(/http listening on (https?):\/\/[^:]+:(\d+)/);
   const httpPort = httpMatch ? Number(httpMatch[2]) : undefined;
@@ -129,6 +135,8 @@ export async function startServer(
     process,
     tcpPort,
     tlsPort: tlsMatch ? Number(tlsMatch[1]) : undefined,
+    ircPort: ircMatch ? Number(ircMatch[1]) : undefined,
+    ircTlsPort: ircTlsMatch ? Number(ircTlsMatch[1]) : undefined,
     metricsUrl,
     httpPort,
     httpUrl: `${httpMatch?.[1] ?? "http"}://127.0.0.1:${httpPort}`,

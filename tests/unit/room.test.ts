@@ -197,6 +197,7 @@ Deno.test("with a store that delivers after append resolves, the room answers on
     },
     since: (id, limit) => inner.since(id, limit),
     recent: (limit) => inner.recent(limit),
+    before: (id, limit) => inner.before(id, limit),
     lastId: () => inner.lastId(),
     subscribe: (listener) => {
       listeners.add(listener);
