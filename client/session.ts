@@ -75,6 +75,11 @@ export class Session {
   /** Named, replay shown: what is typed goes to the server. */
   #online = false;
   #everJoined = false;
+  /**
+   * When the first rejoin of this outage began (ms): the wait for a taken name counts from there, across
+   * reconnects (a server that times the sign-in out must not restart it). Cleared once back in the room.
+   */
+  #rejoinSince: number | undefined;
   #pending: string[] = [];
   #quitting = false;
   #stop = new AbortController();
@@ -124,7 +129,8 @@ export class Session {
   /** Serves one connection until it ends: signs in, shows the replay, then the live room. */
   async #serve(conn: LineConn, onJoin: () => void): Promise<void> {
     const rejoining = this.#everJoined;
-    const since = this.deps.now().getTime();
+    if (rejoining) this.#rejoinSince ??= this.deps.now().getTime();
+    const since = this.#rejoinSince ?? this.deps.now().getTime();
     const naming: Naming = { tried: this.#name, refused: false, taken: false, rejoining, since, waitSaid: false };
     let phase: "naming" | "replay" | "who" | "live" = "naming";
     let replay: string[] = [];
@@ -208,6 +214,7 @@ export class Session {
   #goOnline(conn: LineConn): void {
     this.#online = true;
     this.#everJoined = true;
+    this.#rejoinSince = undefined;
     const pending = this.#pending.splice(0);
     if (pending.length > 0) this.#notice(`sending ${plural(pending.length, "pending line")}`);
     for (const line of pending) this.#send(conn, line);

@@ -44,6 +44,8 @@ export function createOlderHistory(
   let generation = 0;
   /** Where the server said the next page starts: past the oldest shown when a page was all others' private messages. */
   let next: string | undefined;
+  /** The oldest entry shown when `next` was given: if it is gone (pushed out by live events), so is `next`. */
+  let nextFor: string | undefined;
 
   return {
     loading,
@@ -53,6 +55,7 @@ export function createOlderHistory(
     async load() {
       if (loading.value || atStart.value) return 0;
       const oldest = state.entries.value.find((entry) => entry.kind !== "notice");
+      if (oldest?.id !== nextFor) next = undefined;
       const before = next ?? oldest?.id ?? position();
       const asked = generation;
       batch(() => {
@@ -69,8 +72,10 @@ export function createOlderHistory(
         }
         return batch(() => {
           if (!answer.body.more) atStart.value = true;
+          const added = state.prepend(answer.body.events);
           next = answer.body.next;
-          return state.prepend(answer.body.events);
+          nextFor = state.entries.value.find((entry) => entry.kind !== "notice")?.id;
+          return added;
         });
       } catch {
         if (asked === generation) failed.value = "Server offline — older messages not loaded";

@@ -28,8 +28,10 @@ export interface CapsOptions {
   /** "loopback": loopback addresses are not limited per address; "none": every address is. */
   exempt: string;
   /**
-   * Trusted proxies (--trust-proxy): their own connections count in all but not against their address,
-   * which stands for many clients; each client is counted by its own address ({@link ConnectionCaps.forward}).
+   * Trusted proxies (--trust-proxy), for the doors that learn the client from them: there a proxy's own
+   * connection counts in all but not against its address, which stands for many clients
+   * ({@link ConnectionCaps.proxyRefusal}), and each client is counted by its own address
+   * ({@link ConnectionCaps.forward}). Anywhere else a proxy's address is an address like any other.
    */
   proxies?: TrustedProxies;
 }
@@ -110,6 +112,16 @@ export class ConnectionCaps {
   }
 
   /**
+   * Why one more connection from a trusted proxy, on a door that learns the client from it, is refused: only
+   * when the server is full, since the proxy's address stands for many clients.
+   */
+  proxyRefusal(): Refusal | undefined {
+    const { maxConnections } = this.options;
+    if (this.#total >= maxConnections) return { kind: "full", error: this.messages.full(maxConnections) };
+    return undefined;
+  }
+
+  /**
    * Why a stream for the client at `address`, come through a trusted proxy, is refused, or undefined: only
    * the client's own limit applies, since the proxy's connection it rides on is counted in all already.
    */
@@ -124,13 +136,12 @@ export class ConnectionCaps {
     messages: CapsMessages,
   ): Refusal | undefined {
     const credit = replacing && !replacing.released ? 1 : 0;
-    const { maxConnections, maxPerAddress, exempt, proxies } = this.options;
+    const { maxConnections, maxPerAddress, exempt } = this.options;
     const inAll = kind === "connection" ? this.#total : kind === "name" ? this.#names : 0;
     if (inAll - (replacing?.kind === kind ? credit : 0) >= maxConnections) {
       return { kind: "full", error: messages.full(maxConnections) };
     }
     if (exempt === "loopback" && isLoopback(address)) return undefined;
-    if (kind === "connection" && proxies?.trusts(address)) return undefined;
     const sameAddress = replacing?.address === address ? credit : 0;
     if ((this.#perAddress.get(address) ?? 0) - sameAddress >= maxPerAddress) {
       return { kind: "address", error: messages.address(maxPerAddress) };

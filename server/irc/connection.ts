@@ -7,19 +7,13 @@
  * Time comes in through {@link IrcOptions.timers} and {@link IrcOptions.now}, so registration and ping
  * timeouts are tested without sleeping.
  */
-import type { Flusher } from "../io/flusher.ts";
-import type { Counters, DoorCounters } from "../ops/counters.ts";
-import { log } from "../ops/log.ts";
-import { Outbox } from "../io/outbox.ts";
-import { concat } from "../io/bytes.ts";
-import { sleep, within } from "../async/deadline.ts";
 import { GLOBAL_TIMERS, type Timers } from "../async/timers.ts";
 import type { PORTS } from "../../common/doors.ts";
 import type { LeaveReason, RoomEvent } from "../room/events.ts";
-import type { Reader } from "../room/reader.ts";
 import type { Round } from "../room/round.ts";
 import { TokenBucket } from "../room/flood.ts";
-import { type Member, type Outcome, type Room, Sending } from "../room/room.ts";
+import { type Member, type Outcome, Sending } from "../room/room.ts";
+import { LineConnection, type LineHost } from "../tcp/line_connection.ts";
 import type { LineItem } from "../tcp/line_reader.ts";
 import type { LineTransport } from "../tcp/transport.ts";
 import { type IrcMessage, lineTooLong, parseMessage, serializeMessage } from "./message.ts";
@@ -49,39 +43,26 @@ export interface IrcOptions {
 export type IrcLabel = typeof PORTS.irc[number];
 
 /** What a connection needs from its door. */
-export interface IrcHost {
-  readonly room: Room;
-  readonly flusher: Flusher;
+export interface IrcHost extends LineHost {
   readonly options: IrcOptions;
-  readonly counters: Counters;
   readonly render: IrcRenderer;
-  forget(connection: IrcConnection): void;
 }
 
-const LAST_WORDS_MS = 500;
 /** Commands a client may send before it is registered. */
 const BEFORE_REGISTRATION = new Set(["CAP", "PASS", "NICK", "USER", "PING", "PONG", "QUIT"]);
-const encoder = new TextEncoder();
-const SENDQ_EXCEEDED = encoder.encode("ERROR :Closing Link: SendQ exceeded\r\n");
+/** Member ids a connection remembers as its own (see `#own`): the current one and those before it, whose leaves may still be on their way. */
+const OWN_IDS_KEPT = 4;
 
-export class IrcConnection implements Reader {
-  member: Member | undefined;
+export class IrcConnection extends LineConnection {
+  protected readonly tooSlowLine = "ERROR :Closing Link: SendQ exceeded\r\n";
   nick: string | undefined;
-  readonly address: string;
-  readonly port: number;
   #registration = new Registration();
-  #meter: DoorCounters;
-  #started = performance.now();
-  #outbox: Outbox;
-  #ended = false;
   #timers: Timers;
   #now: () => number;
   #registrationTimer: unknown;
   #pingTimer: unknown;
   #lastInput: number;
   #pinged = false;
-  #stopListening: (() => void) | undefined;
-  #caughtUp: (() => void) | undefined;
   #replaying = false;
   /** Every member id this connection was (a NICK change is a new one): their own joins and leaves are not news to it. */
   #ownIds = new Set<string>();
@@ -90,25 +71,13 @@ export class IrcConnection implements Reader {
   /** A PRIVMSG to several targets that hit the flood limit: where it goes on when it is retried. */
   #resume: { item: LineItem; next: number } | undefined;
 
-  constructor(readonly transport: LineTransport, private readonly host: IrcHost, readonly label: IrcLabel = "irc") {
-    const { sendq, timers, now, floodBurst, floodRate } = host.options;
+  constructor(transport: LineTransport, private readonly host: IrcHost, label: IrcLabel = "irc") {
+    super(transport, host, label);
+    const { timers, now, floodBurst, floodRate } = host.options;
     this.#timers = timers ?? GLOBAL_TIMERS;
     this.#now = now ?? (() => performance.now());
     this.#lastInput = this.#now();
     this.#bucket = new TokenBucket(floodBurst * 2, floodRate * 2, this.#now);
-    this.#meter = host.counters[label];
-    this.#outbox = new Outbox(
-      transport,
-      host.flusher,
-      sendq,
-      () => this.#tooSlow(),
-      () => this.close("lost"),
-      this.#meter,
-    );
-    ({ address: this.address, port: this.port } = transport);
-    this.#meter.accepted++;
-    this.#meter.open++;
-    log.info(`${label}.connect`, { address: this.address, port: this.port });
   }
 
   /** The capabilities the client enabled. */
@@ -124,37 +93,32 @@ export class IrcConnection implements Reader {
     return this.nick ?? "*";
   }
 
-  /** Serves the client until it leaves. */
-  async run(): Promise<void> {
+  protected override starting(): void {
     this.#registrationTimer = this.#timers.setTimeout(() => this.#timedOut(), this.host.options.registrationTimeoutMs);
     this.#schedulePing(this.host.options.pingMs);
-    try {
-      await this.transport.handshake();
-    } catch (error) {
-      this.#end(undefined, "handshake", error instanceof Error ? error.message : String(error));
-      this.transport.close();
-      return;
-    }
-    try {
-      while (!this.#ended) {
-        const items = await this.transport.readLines();
-        if (items === null) break;
-        await this.handleAll(items);
-      }
-      await this.handleAll(this.transport.endLines());
-      await this.member?.lastSend;
-    } catch {
-      this.close("lost");
-      return;
-    }
-    if (this.#ended) return;
-    this.#end("lost");
-    await this.#closeWhenDrained();
+  }
+
+  protected override lastLines(): Promise<unknown> | undefined {
+    return this.member?.lastSend;
+  }
+
+  protected override heard(): void {
+    this.#lastInput = this.#now();
+    this.#pinged = false;
+  }
+
+  protected override nameForLog(): string | undefined {
+    return this.nick;
+  }
+
+  protected override ending(): void {
+    this.#timers.clearTimeout(this.#registrationTimer);
+    this.#timers.clearTimeout(this.#pingTimer);
   }
 
   /** Queues one line (CR LF added). */
   send(line: string): void {
-    this.#outbox.push(encoder.encode(line + "\r\n"));
+    this.queue(line + "\r\n");
   }
 
   /** A numeric reply to this client: `:server NNN nick params…`. */
@@ -171,16 +135,8 @@ export class IrcConnection implements Reader {
 
   // Reader
 
-  get memberId(): string | undefined {
-    return this.member?.id;
-  }
-
-  get open(): boolean {
-    return !this.#ended;
-  }
-
   deliver(event: RoomEvent, replayed: boolean): void {
-    this.#meter.deliveries++;
+    this.meter.deliveries++;
     const serverTime = this.caps.has("server-time");
     if (replayed && !this.#replaying && !serverTime) this.#notice("--- recent history ---");
     if (replayed) this.#replaying = true;
@@ -188,14 +144,14 @@ export class IrcConnection implements Reader {
   }
 
   deliverRound(round: Round): void {
-    this.#meter.deliveries += round.public.length;
+    this.meter.deliveries += round.public.length;
     // Its own lines (without echo-message) and its own join are not for it: such a round goes event by event.
     if (round.public.some((event) => event.fromId && this.#ownIds.has(event.fromId))) {
       for (const event of round.public) this.#deliverOne(event, false);
       return;
     }
     const { render } = this.host;
-    this.#outbox.push(round.encoded(this.caps.has("server-time") ? render.timedRound : render.plainRound));
+    this.outbox.push(round.encoded(this.caps.has("server-time") ? render.timedRound : render.plainRound));
   }
 
   reset(events: RoomEvent[]): void {
@@ -203,47 +159,26 @@ export class IrcConnection implements Reader {
     for (const event of events) this.#deliverOne(event, true);
   }
 
-  caughtUp(): void {
+  override caughtUp(): void {
     if (this.#replaying && !this.caps.has("server-time")) this.#notice("--- end of history ---");
     this.#replaying = false;
-    this.#caughtUp?.();
-  }
-
-  ready(): Promise<void> {
-    return this.#outbox.drained(this.#outbox.limit / 2);
-  }
-
-  /** Closes the socket now; a member in the room leaves with `reason`. */
-  close(reason?: LeaveReason): void {
-    this.#end(reason);
-    this.#outbox.close();
-    this.transport.close();
+    super.caughtUp();
   }
 
   /** Ends the session, sends `ERROR :text` and closes once it went out (or after a moment). */
-  async closeWith(text: string, reason?: LeaveReason): Promise<void> {
-    this.#end(reason);
-    this.send(serializeMessage({ verb: "ERROR", params: [text] }, true));
-    await this.#closeWhenDrained();
+  override closeWith(text: string, reason?: LeaveReason): Promise<void> {
+    return super.closeWith(serializeMessage({ verb: "ERROR", params: [text] }, true), reason);
   }
 
-  /** Handles the lines of one read, in order, pausing (never dropping) on flood and server overload. */
-  async handleAll(items: LineItem[]): Promise<void> {
-    const { backlog } = this.host.flusher;
-    const { pending } = this.host.room;
-    for (const item of items) {
-      if (backlog.paused) await backlog.ready();
-      if (pending.paused) await pending.ready();
-      if (this.#ended) return;
-      this.#lastInput = this.#now();
-      this.#pinged = false;
-      for (let paused = false;; paused = true) {
-        let wait = this.#line(item);
-        if (typeof wait !== "number") wait = await wait;
-        if (wait === 0 || this.#ended) break;
-        if (!paused) this.#meter.floodPauses++;
-        await sleep(wait);
-      }
+  /**
+   * Remembers a member id this connection is now: its own join and leave are no news to it. The last few
+   * only: a connection renaming itself all day must not grow.
+   */
+  #own(id: string): void {
+    this.#ownIds.add(id);
+    for (const old of this.#ownIds) {
+      if (this.#ownIds.size <= OWN_IDS_KEPT) break;
+      this.#ownIds.delete(old);
     }
   }
 
@@ -260,7 +195,7 @@ export class IrcConnection implements Reader {
       echo: this.caps.has("echo-message"),
       replayed,
     });
-    if (lines.length > 0) this.#outbox.push(encoder.encode(lines.join("\r\n") + "\r\n"));
+    if (lines.length > 0) this.queue(lines.join("\r\n") + "\r\n");
   }
 
   #notice(text: string): void {
@@ -276,7 +211,7 @@ export class IrcConnection implements Reader {
   }
 
   #checkPing(): void {
-    if (this.#ended) return;
+    if (this.ended) return;
     const { pingMs, serverName } = this.host.options;
     const idle = this.#now() - this.#lastInput;
     if (this.#pinged && idle >= 2 * pingMs) {
@@ -292,41 +227,8 @@ export class IrcConnection implements Reader {
     this.#schedulePing((this.#pinged ? 2 * pingMs : pingMs) - idle);
   }
 
-  #closeWhenDrained = async (): Promise<void> => {
-    await within(this.#outbox.drained(), LAST_WORDS_MS);
-    this.#outbox.close();
-    this.transport.close();
-  };
-
-  #end(reason: LeaveReason | undefined, logged: string = reason ?? "shutdown", error?: string): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#timers.clearTimeout(this.#registrationTimer);
-    this.#timers.clearTimeout(this.#pingTimer);
-    this.#stopListening?.();
-    this.#caughtUp?.();
-    this.host.forget(this);
-    this.#meter.open--;
-    log.info(`${this.label}.disconnect`, {
-      address: this.address,
-      port: this.port,
-      name: this.nick,
-      reason: logged,
-      seconds: Math.round(performance.now() - this.#started) / 1000,
-      error,
-    });
-    const member = this.member;
-    // A member that never entered (a name held during registration) leaves quietly.
-    // Without a reason the server is shutting down: nobody leaves.
-    if (member && reason) {
-      this.host.room.leave(member, reason).catch((error) =>
-        log.error(`${this.label}.leave_error`, { name: member.name, error: String(error) })
-      );
-    }
-  }
-
   /** One line: ms to wait before it is tried again (flood), or 0 once it is handled. */
-  #line(item: LineItem): number | Promise<number> {
+  protected line(item: LineItem): number | Promise<number> {
     if ("tooLong" in item) {
       this.numeric(ERR.INPUTTOOLONG, "Input line was too long");
       return 0;
@@ -455,7 +357,7 @@ export class IrcConnection implements Reader {
       this.numeric(taken ? ERR.NICKNAMEINUSE : ERR.ERRONEUSNICKNAME, wanted, claim.error);
       return 0;
     }
-    if (this.#ended) {
+    if (this.ended) {
       await room.leave(claim, "quit");
       return 0;
     }
@@ -465,6 +367,10 @@ export class IrcConnection implements Reader {
     if (!this.#registered) {
       // Held from now on; the one held before is let go (nobody saw it).
       if (old) await room.leave(old, "quit");
+      if (this.ended) {
+        await room.leave(claim, "quit");
+        return 0;
+      }
       this.member = claim;
       return this.#maybeRegister();
     }
@@ -477,10 +383,10 @@ export class IrcConnection implements Reader {
     // A rename is a leave and a join in the room: the others see both, on every door. The stream goes on
     // as it was (this reader's member id is now the new one's), so nothing said meanwhile is missed.
     this.member = claim;
-    this.#ownIds.add(claim.id);
+    this.#own(claim.id);
     await old.lastSend;
     await room.leave(old, "quit");
-    if (!this.#ended) await room.enter(claim);
+    if (!this.ended) await room.enter(claim);
     return 0;
   }
 
@@ -522,18 +428,18 @@ export class IrcConnection implements Reader {
   /** JOIN echo, topic, names; then the history, and the room sees the join. */
   async #enterChannel(member: Member): Promise<number> {
     const { channel } = this.host.options;
-    this.#ownIds.add(member.id);
+    this.#own(member.id);
     this.send(serializeMessage({ source: mask(member.name), verb: "JOIN", params: [channel] }));
     this.numeric(RPL.TOPIC, channel, TOPIC);
     this.#names();
     await this.#listen({ history: this.host.options.history });
-    if (!this.#ended) await this.host.room.enter(member);
+    if (!this.ended) await this.host.room.enter(member);
     return 0;
   }
 
   async #listen(from: { history: number } | { now: true }): Promise<void> {
-    const caughtUp = new Promise<void>((resolve) => this.#caughtUp = resolve);
-    this.#stopListening = this.host.room.listen(this, from);
+    const caughtUp = new Promise<void>((resolve) => this.handedOver = resolve);
+    this.stopListening = this.host.room.listen(this, from);
     await caughtUp;
   }
 
@@ -553,6 +459,11 @@ export class IrcConnection implements Reader {
       if ("error" in claim) {
         this.numeric(ERR.UNAVAILRESOURCE, this.nick!, `cannot join: ${claim.error}`);
         continue;
+      }
+      // Ended while the name was being claimed (a timeout, a SendQ cut-off): let it go again.
+      if (this.ended) {
+        await this.host.room.leave(claim, "quit");
+        return 0;
       }
       this.member = claim;
       await this.#enterChannel(claim);
@@ -576,8 +487,8 @@ export class IrcConnection implements Reader {
         this.numeric(ERR.NOTONCHANNEL, name, "You're not on that channel");
         continue;
       }
-      this.#stopListening?.();
-      this.#stopListening = undefined;
+      this.stopListening?.();
+      this.stopListening = undefined;
       this.member = undefined;
       await member.lastSend;
       this.send(serializeMessage({ source: mask(member.name), verb: "PART", params: [channel] }));
@@ -652,7 +563,7 @@ export class IrcConnection implements Reader {
 
   #outcomeOf(said: Outcome | Sending | Promise<Outcome>, target: string, quiet: boolean): number {
     if (said instanceof Sending) {
-      this.#meter.messagesIn++;
+      this.meter.messagesIn++;
       void said.done.then((outcome) => this.#outcome(outcome, target, quiet));
       return 0;
     }
@@ -666,7 +577,7 @@ export class IrcConnection implements Reader {
   }
 
   #outcome(outcome: Outcome, target: string, quiet: boolean): void {
-    if (outcome.type !== "error" || quiet || this.#ended) return;
+    if (outcome.type !== "error" || quiet || this.ended) return;
     if (outcome.code === "no_such_member") {
       this.numeric(ERR.NOSUCHNICK, target, "No such nick: no one by that name is here");
     } else this.numeric(ERR.CANNOTSENDTOCHAN, target, outcome.message);
@@ -693,19 +604,8 @@ export class IrcConnection implements Reader {
     }
   }
 
-  #tooSlow(): void {
-    if (this.#ended) return;
-    this.#meter.slowCutoffs++;
-    this.#end("slow");
-    const lastWords = this.#outbox.settled().then(async () => {
-      let bytes = concat([this.#outbox.unfinishedLine(), SENDQ_EXCEEDED]);
-      while (bytes.length > 0) bytes = bytes.subarray(await this.transport.write(bytes));
-    }).catch(() => {});
-    within(lastWords, LAST_WORDS_MS).then(() => this.transport.close());
-  }
-
   #timedOut(): void {
-    if (this.#registered || this.#ended) return;
+    if (this.#registered || this.ended) return;
     const seconds = this.host.options.registrationTimeoutMs / 1000;
     void this.closeWith(`Closing Link: registration timed out (no NICK and USER within ${seconds} s)`, "timeout");
   }

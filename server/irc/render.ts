@@ -19,6 +19,8 @@ import type { RoomEvent } from "../room/events.ts";
 import type { RoundEncoder } from "../room/round.ts";
 import { MAX_BODY_BYTES, serializeMessage } from "./message.ts";
 
+const utf8 = new TextEncoder();
+
 export const CTCP = "\x01";
 
 export interface RenderOptions {
@@ -100,7 +102,9 @@ export class IrcRenderer {
         const text = stamp + (event.text ?? "");
         const action = event.kind === "action";
         const head = serializeMessage({ tags, source, verb: "PRIVMSG", params: [target, ""] });
-        const room = MAX_BODY_BYTES - (head.length - (tags ? head.indexOf(" ") + 1 : 0)) - (action ? 9 : 0);
+        // In bytes, as the limit is: a nick or target in another script takes more bytes than characters.
+        const prefix = tags ? head.slice(head.indexOf(" ") + 1) : head;
+        const room = MAX_BODY_BYTES - utf8.encode(prefix).length - (action ? 9 : 0);
         return splitBytes(text, Math.max(room, 64)).map((piece) =>
           serializeMessage({
             tags,

@@ -131,6 +131,9 @@ export class RedisStore implements EventStore {
   #tailing: Promise<void>;
   #resetListeners = new Set<() => void>();
   #gapListeners = new Set<(lastId: string) => void>();
+  #foreignSeen = false;
+  /** The stream id XREAD goes on after: the last entry read, handed out or skipped. */
+  #readAfter: string | undefined;
 
   /** Opens the store on `redis`, with a second connection of its own for the blocking read. */
   static async open(redis: RedisLink, options: RedisStoreOptions): Promise<RedisStore> {
@@ -307,7 +310,16 @@ export class RedisStore implements EventStore {
       try {
         if (failing) await this.#checkEpoch();
         const reply = await this.#reader.sendCommand(
-          ["XREAD", "COUNT", String(READ_COUNT), "BLOCK", String(BLOCK_MS), "STREAMS", KEYS.log, `0-${this.#last}`],
+          [
+            "XREAD",
+            "COUNT",
+            String(READ_COUNT),
+            "BLOCK",
+            String(BLOCK_MS),
+            "STREAMS",
+            KEYS.log,
+            this.#readAfter ?? `0-${this.#last}`,
+          ],
           { timeout: BLOCK_MS + 5000 },
         ) as [string, Entry[]][] | null;
         if (failing) log.info("store.redis_back");
@@ -326,9 +338,16 @@ export class RedisStore implements EventStore {
   #deliver(entries: Entry[]): void {
     let batch: RoomEvent[] = [];
     for (const entry of entries) {
+      this.#readAfter = entry[0];
       const first = start(entry);
+      if (!entry[0].startsWith("0-") || !Number.isSafeInteger(first)) {
+        // Written by an instance of the earlier layout still running: see the README's "Upgrades".
+        if (!this.#foreignSeen) log.error("store.foreign_entry", { id: entry[0] });
+        this.#foreignSeen = true;
+        continue;
+      }
       if (first <= this.#last) continue;
-      if (first !== this.#last + 1 && this.#last !== 0) {
+      if (first !== this.#last + 1) {
         log.warn("store.trimmed_unread", { after: this.#last, before: first });
         this.#subscribers.publish(batch);
         batch = [];
@@ -353,6 +372,7 @@ export class RedisStore implements EventStore {
     log.warn("store.new_epoch", { epoch, was: this.#epoch });
     this.#epoch = epoch;
     this.#last = 0;
+    this.#readAfter = undefined;
     for (const listener of this.#resetListeners) listener();
   }
 

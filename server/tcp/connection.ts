@@ -8,16 +8,10 @@
  * after the member's own earlier lines were delivered to it.
  */
 import type { PORTS } from "../../common/doors.ts";
-import type { Flusher } from "../io/flusher.ts";
-import type { Counters, DoorCounters } from "../ops/counters.ts";
-import { log } from "../ops/log.ts";
-import { concat } from "../io/bytes.ts";
-import { Outbox } from "../io/outbox.ts";
-import { sleep, within } from "../async/deadline.ts";
-import type { LeaveReason, RoomEvent } from "../room/events.ts";
-import type { Reader } from "../room/reader.ts";
+import type { RoomEvent } from "../room/events.ts";
 import type { Round } from "../room/round.ts";
-import { type Member, type Outcome, type Room, Sending } from "../room/room.ts";
+import { type Outcome, Sending } from "../room/room.ts";
+import { LineConnection, type LineHost } from "./line_connection.ts";
 import type { LineItem } from "./line_reader.ts";
 import { type LineCache, outcomeLines, roundLines } from "./render.ts";
 import type { LineTransport } from "./transport.ts";
@@ -26,8 +20,6 @@ export const PROMPT = "Enter your name:";
 export const WELCOME = `Welcome to the chatroom! ${PROMPT}`;
 export const HISTORY_HEADER = "--- recent history ---";
 const MAX_NAMES_IN_GREETING = 20;
-/** How long a last line (goodbye, "too slow") may take to reach a client before the socket closes. */
-const LAST_WORDS_MS = 500;
 
 export interface ConnectionOptions {
   maxLine: number;
@@ -39,199 +31,69 @@ export interface ConnectionOptions {
 /** The TCP door's two ports, as logs and metrics name them. */
 export type TcpLabel = typeof PORTS.tcp[number];
 
-/** Why a connection ended, as the log says it: a member's leave reason, or the server shutting down. */
-type EndReason = LeaveReason | "shutdown" | "handshake";
-
 /** What a connection needs from its door. */
-export interface ConnectionHost {
-  readonly room: Room;
-  readonly flusher: Flusher;
+export interface ConnectionHost extends LineHost {
   readonly lines: LineCache;
   readonly options: ConnectionOptions;
-  readonly counters: Counters;
-  /** The connection is gone; stop counting it. */
-  forget(connection: Connection): void;
 }
 
-const encoder = new TextEncoder();
-const TOO_SLOW = encoder.encode("! too slow, disconnected\n");
-
-export class Connection implements Reader {
-  member: Member | undefined;
-  readonly address: string;
-  readonly port: number;
-  #meter: DoorCounters;
-  #started = performance.now();
-  #outbox: Outbox;
-  #ended = false;
+export class Connection extends LineConnection {
+  protected readonly tooSlowLine = "! too slow, disconnected\n";
   #registrationTimer: ReturnType<typeof setTimeout> | undefined;
-  #stopListening: (() => void) | undefined;
   #historyShown = false;
-  /** Resolves once the member's history is out and live events flow (or the connection ends). */
-  #caughtUp: (() => void) | undefined;
   /** The newest batch the member's lines are in, and those lines: its outcome is rendered for each. */
   #sending: { batch: Sending; lines: string[] } | undefined;
 
-  constructor(
-    readonly transport: LineTransport,
-    private readonly host: ConnectionHost,
-    readonly label: TcpLabel = "tcp",
-  ) {
-    const { sendq } = host.options;
-    this.#meter = host.counters[label];
-    this.#outbox = new Outbox(
-      transport,
-      host.flusher,
-      sendq,
-      () => this.#tooSlow(),
-      () => this.close("lost"),
-      this.#meter,
-    );
-    ({ address: this.address, port: this.port } = transport);
-    this.#meter.accepted++;
-    this.#meter.open++;
-    log.info(`${label}.connect`, { address: this.address, port: this.port });
+  constructor(transport: LineTransport, private readonly host: ConnectionHost, label: TcpLabel = "tcp") {
+    super(transport, host, label);
   }
 
-  /** Greets the client and serves it until it leaves. */
-  async run(): Promise<void> {
+  protected override starting(): void {
     this.#registrationTimer = setTimeout(() => this.#timedOut(), this.host.options.registrationTimeoutMs);
-    try {
-      await this.transport.handshake();
-    } catch (error) {
-      this.#end(undefined, "handshake", error instanceof Error ? error.message : String(error));
-      this.transport.close();
-      return;
-    }
+  }
+
+  protected override greet(): void {
     this.send(WELCOME);
-    try {
-      while (!this.#ended) {
-        const items = await this.transport.readLines();
-        if (items === null) break;
-        await this.#handleAll(items);
-      }
-      await this.#handleAll(this.transport.endLines());
-      // The member's last lines may still be on their way: it gets them (and their outcome) before it leaves.
-      await this.#sending?.batch.done;
-    } catch {
-      // reset or closed under us: the same as a dropped connection
-      this.close("lost");
-      return;
-    }
-    // Whoever ended the session (quit, timeout, too slow, shutdown) also closes the socket, after its last line.
-    if (this.#ended) return;
-    // The client ended its side: it leaves now, but it may still be reading what was queued for it.
-    this.#end("lost");
-    await this.#closeWhenDrained();
+  }
+
+  protected override lastLines(): Promise<unknown> | undefined {
+    return this.#sending?.batch.done;
+  }
+
+  protected override ending(): void {
+    clearTimeout(this.#registrationTimer);
   }
 
   /** Queues one line for this client. */
   send(line: string): void {
-    this.#outbox.push(encoder.encode(line + "\n"));
+    this.queue(line + "\n");
   }
 
   // Reader: how the room reaches this client.
 
-  get memberId(): string | undefined {
-    return this.member?.id;
-  }
-
-  get open(): boolean {
-    return !this.#ended;
-  }
-
   deliver(event: RoomEvent, replayed: boolean): void {
-    this.#meter.deliveries++;
+    this.meter.deliveries++;
     if (replayed && !this.#historyShown) {
       this.#historyShown = true;
       this.send(HISTORY_HEADER);
     }
-    this.#outbox.push(this.host.lines.bytes(event, this.member?.id));
+    this.outbox.push(this.host.lines.bytes(event, this.member?.id));
   }
 
   deliverRound(round: Round): void {
-    this.#meter.deliveries += round.public.length;
-    this.#outbox.push(round.encoded(roundLines));
+    this.meter.deliveries += round.public.length;
+    this.outbox.push(round.encoded(roundLines));
   }
 
   /** The live stream fell behind what the store keeps (a newcomer's history never needs a reset). */
   reset(events: RoomEvent[]): void {
     this.send("! this server fell behind the room: some messages were missed; the recent ones follow");
     this.send(HISTORY_HEADER);
-    for (const event of events) this.#outbox.push(this.host.lines.bytes(event, this.member?.id));
+    for (const event of events) this.outbox.push(this.host.lines.bytes(event, this.member?.id));
   }
 
-  caughtUp(): void {
-    this.#caughtUp?.();
-  }
-
-  ready(): Promise<void> {
-    return this.#outbox.drained(this.#outbox.limit / 2);
-  }
-
-  /** Closes the socket now; a present member leaves the room with `reason`. */
-  close(reason?: LeaveReason): void {
-    this.#end(reason);
-    this.#outbox.close();
-    this.transport.close();
-  }
-
-  /**
-   * Ends the session at once, then gives `line` (and anything queued) up to {@link LAST_WORDS_MS} to go out.
-   * Without a reason nobody leaves the room: the server is shutting down.
-   */
-  async closeWith(line: string, reason?: LeaveReason): Promise<void> {
-    this.#end(reason);
-    this.send(line);
-    await this.#closeWhenDrained();
-  }
-
-  async #closeWhenDrained(): Promise<void> {
-    await within(this.#outbox.drained(), LAST_WORDS_MS);
-    this.#outbox.close();
-    this.transport.close();
-  }
-
-  #end(reason: LeaveReason | undefined, logged: EndReason = reason ?? "shutdown", error?: string): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    clearTimeout(this.#registrationTimer);
-    this.#stopListening?.();
-    this.#caughtUp?.();
-    this.host.forget(this);
-    this.#meter.open--;
-    log.info(`${this.label}.disconnect`, {
-      address: this.address,
-      port: this.port,
-      name: this.member?.name,
-      reason: logged,
-      seconds: Math.round(performance.now() - this.#started) / 1000,
-      error,
-    });
-    if (this.member && reason) {
-      this.host.room.leave(this.member, reason).catch((error) =>
-        log.error(`${this.label}.leave_error`, { name: this.member?.name, error: String(error) })
-      );
-    }
-  }
-
-  async #handleAll(items: LineItem[]): Promise<void> {
-    const { backlog } = this.host.flusher;
-    const { pending } = this.host.room;
-    for (const item of items) {
-      // The server is behind on its own writes, or on reading back what it stored: take no more input until
-      // it caught up (the kernel then pushes back on the sender). Nothing is dropped, nobody is cut off.
-      if (backlog.paused) await backlog.ready();
-      if (pending.paused) await pending.ready();
-      if (this.#ended) return;
-      for (let paused = false;; paused = true) {
-        let wait = this.member ? this.#chat(item) : this.#name(item);
-        if (typeof wait !== "number") wait = await wait;
-        if (wait === 0 || this.#ended) break;
-        if (!paused) this.#meter.floodPauses++;
-        await sleep(wait); // flood: stop reading, drop nothing
-      }
-    }
+  protected line(item: LineItem): number | Promise<number> {
+    return this.member ? this.#chat(item) : this.#name(item);
   }
 
   /** Returns ms to wait before retrying the same line (flood), or 0; waits only for answers, never for sends. */
@@ -267,7 +129,7 @@ export class Connection implements Reader {
    */
   #render(outcome: Outcome, line?: string): number {
     if (outcome.type === "error" && outcome.code === "flood") return outcome.retryAfterMs ?? 100;
-    if (outcome.type === "sent") this.#meter.messagesIn++;
+    if (outcome.type === "sent") this.meter.messagesIn++;
     const lines = outcomeLines(outcome, line);
     if (outcome.type === "quit") this.closeWith(lines.join("\n"), "quit");
     else for (const text of lines) this.send(text);
@@ -288,7 +150,7 @@ export class Connection implements Reader {
       this.send(`! ${claim.error}\n${PROMPT}`);
       return 0;
     }
-    if (this.#ended) {
+    if (this.ended) {
       await this.host.room.leave(claim, "lost");
       return 0;
     }
@@ -298,11 +160,11 @@ export class Connection implements Reader {
     this.member = claim;
     this.send(this.#greeting());
     // Lines typed meanwhile wait: the member speaks once it is in the room.
-    const caughtUp = new Promise<void>((resolve) => this.#caughtUp = resolve);
-    this.#stopListening = this.host.room.listen(this, { history: this.host.options.history });
+    const caughtUp = new Promise<void>((resolve) => this.handedOver = resolve);
+    this.stopListening = this.host.room.listen(this, { history: this.host.options.history });
     await caughtUp;
-    this.#caughtUp = undefined;
-    if (!this.#ended) await this.host.room.enter(claim);
+    this.handedOver = undefined;
+    if (!this.ended) await this.host.room.enter(claim);
     return 0;
   }
 
@@ -313,22 +175,8 @@ export class Connection implements Reader {
     return `Hello, ${this.member!.name}! Online (${names.length}): ${shown}${more}. Type /help for commands.`;
   }
 
-  #tooSlow(): void {
-    if (this.#ended) return;
-    this.#meter.slowCutoffs++;
-    this.#end("slow");
-    // The outbox overflowed and is closed. A write already in flight may finish (within the deadline); then
-    // the rest of a line it cut short, and the reason, go straight to the socket, so the reader's last line
-    // arrives whole and says why.
-    const lastWords = this.#outbox.settled().then(async () => {
-      let bytes = concat([this.#outbox.unfinishedLine(), TOO_SLOW]);
-      while (bytes.length > 0) bytes = bytes.subarray(await this.transport.write(bytes));
-    }).catch(() => {});
-    within(lastWords, LAST_WORDS_MS).then(() => this.transport.close());
-  }
-
   #timedOut(): void {
-    if (this.member || this.#ended) return;
+    if (this.member || this.ended) return;
     this.closeWith(`! timed out (no name given within ${this.host.options.registrationTimeoutMs / 1000} s)`, "timeout");
   }
 }

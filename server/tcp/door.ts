@@ -81,6 +81,9 @@ export abstract class LineDoor<C extends DoorConnection, L extends PortLabel = P
   /** Every open connection, with the slot it holds in the connection limits. */
   #connections = new Map<C, Slot>();
   #caps: ConnectionCaps;
+  /** Trusted proxies' connections whose PROXY header is still on its way: closed at shutdown too. */
+  #awaitingHeader = new Set<Deno.Conn>();
+  #closing = false;
 
   constructor(
     readonly room: Room,
@@ -124,7 +127,9 @@ export abstract class LineDoor<C extends DoorConnection, L extends PortLabel = P
 
   /** Stops accepting, tells everyone connected, gives their sockets a moment to flush, and closes them. */
   async shutdown(): Promise<void> {
+    this.#closing = true;
     await Promise.all([...this.#listeners.keys()].map((listener) => this.unlisten(listener)));
+    for (const conn of this.#awaitingHeader) close(conn);
     const connections = [...this.#connections.keys()];
     await within(Promise.all(connections.map((connection) => this.goodbye(connection))), SHUTDOWN_FLUSH_MS);
     for (const connection of connections) connection.close();
@@ -177,9 +182,10 @@ export abstract class LineDoor<C extends DoorConnection, L extends PortLabel = P
     label: L,
     transport: TransportFactory,
   ): Promise<void> {
-    const refusal = this.#caps.refusal(address);
+    const refusal = this.#caps.proxyRefusal();
     if (refusal) return this.#refuse(conn, address, port, label, refusal);
     const waiting = this.#caps.take(address);
+    this.#awaitingHeader.add(conn);
     const timer = setTimeout(() => close(conn), this.options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS);
     let read: Awaited<ReturnType<typeof readProxyHeader>>;
     try {
@@ -189,8 +195,10 @@ export abstract class LineDoor<C extends DoorConnection, L extends PortLabel = P
     } finally {
       clearTimeout(timer);
       waiting.release();
+      this.#awaitingHeader.delete(conn);
     }
     const { header, rest } = read;
+    if (this.#closing) return close(conn);
     if (header.state === "invalid") {
       log.warn(`${label}.proxy_header_refused`, { address, port, reason: header.reason });
       return close(conn);
@@ -201,6 +209,7 @@ export abstract class LineDoor<C extends DoorConnection, L extends PortLabel = P
 
   /** Lets `peer` in, or refuses it when a limit says so. */
   #admit(conn: Deno.Conn, peer: ProxiedPeer, label: L, transport: TransportFactory, proxied: boolean): void {
+    if (this.#closing) return close(conn);
     const { address, port } = peer;
     const refusal = this.#caps.refusal(address);
     if (refusal) return this.#refuse(conn, address, port, label, refusal);

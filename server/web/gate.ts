@@ -54,7 +54,8 @@ export class ConnectionGate {
   /** For the server's 'connection' event, ahead of node:http's own listener. */
   admit(socket: Socket): void {
     const address = socket.remoteAddress ?? "";
-    const refusal = this.caps.refusal(address);
+    // A trusted proxy's connection carries many clients' requests; their streams count per client (forward()).
+    const refusal = this.caps.options.proxies?.trusts(address) ? this.caps.proxyRefusal() : this.caps.refusal(address);
     if (!refusal) {
       this.counters.web.accepted++;
       const slot = this.caps.take(address);

@@ -99,7 +99,7 @@ Deno.test("a stream through a trusted proxy counts against its client's address 
   assert.equal(limits.total, 1);
 });
 
-Deno.test("a trusted proxy's own connections are not refused per address, but count in all", () => {
+Deno.test("a trusted proxy's own connections are not refused per address where it names its clients, but count in all", () => {
   const limits = new ConnectionCaps({
     maxPerAddress: 1,
     maxConnections: 3,
@@ -108,9 +108,10 @@ Deno.test("a trusted proxy's own connections are not refused per address, but co
   });
   limits.take("10.0.0.1");
   limits.take("10.0.0.1");
-  assert.equal(limits.refusal("10.0.0.1"), undefined, "the proxy stands for many clients");
+  assert.equal(limits.proxyRefusal(), undefined, "the proxy stands for many clients");
+  assert.equal(limits.refusal("10.0.0.1")?.kind, "address", "where it names no client it is an address like any");
   limits.take("10.0.0.2");
   assert.equal(limits.refusal("10.0.0.2")?.kind, "full");
   assert.equal(limits.total, 3);
-  assert.equal(limits.refusal("10.0.0.1")?.kind, "full", "the total binds the proxy too");
+  assert.equal(limits.proxyRefusal()?.kind, "full", "the total binds the proxy too");
 });

@@ -5,64 +5,9 @@
 import assert from "node:assert/strict";
 import { IrcConnection } from "../../server/irc/connection.ts";
 import { IrcDoor } from "../../server/irc/door.ts";
-import type { LineItem } from "../../server/tcp/line_reader.ts";
-import type { LineTransport } from "../../server/tcp/transport.ts";
 import { ManualClock } from "../helpers/clock.ts";
+import { MemoryTransport } from "../helpers/memory_transport.ts";
 import { testRoom } from "../helpers/room.ts";
-
-/** A transport in memory: the test types lines; what the connection writes is kept, line by line. */
-class MemoryTransport implements LineTransport {
-  readonly address = "192.0.2.7";
-  readonly port = 6667;
-  written = "";
-  closed = false;
-  #typed: (LineItem[] | null)[] = [];
-  #waiting: ((items: LineItem[] | null) => void) | undefined;
-
-  handshake(): Promise<void> {
-    return Promise.resolve();
-  }
-  readLines(): Promise<LineItem[] | null> {
-    const next = this.#typed.shift();
-    if (next !== undefined) return Promise.resolve(next);
-    return new Promise((resolve) => this.#waiting = resolve);
-  }
-  endLines(): LineItem[] {
-    return [];
-  }
-  write(bytes: Uint8Array): Promise<number> {
-    this.written += new TextDecoder().decode(bytes);
-    return Promise.resolve(bytes.length);
-  }
-  close(): void {
-    this.closed = true;
-    this.#push(null);
-  }
-  type(...lines: string[]): void {
-    this.#push(lines.map((line) => ({ line })));
-  }
-  #push(items: LineItem[] | null): void {
-    if (this.#waiting) {
-      const resolve = this.#waiting;
-      this.#waiting = undefined;
-      resolve(items);
-    } else {
-      this.#typed.push(items);
-    }
-  }
-  get lines(): string[] {
-    return this.written.split("\r\n").filter((line) => line !== "");
-  }
-  /** Waits (briefly, in real time: writes go through the flusher) until a line matches. */
-  async until(match: RegExp): Promise<string> {
-    for (let i = 0; i < 400; i++) {
-      const line = this.lines.find((line) => match.test(line));
-      if (line !== undefined) return line;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error(`no line matching ${match} in:\n${this.lines.join("\n")}`);
-  }
-}
 
 const PING_MS = 90_000;
 const REGISTRATION_MS = 60_000;
@@ -86,7 +31,7 @@ function setup() {
     maxConnections: 100,
     exempt: "none",
   });
-  const transport = new MemoryTransport();
+  const transport = new MemoryTransport("192.0.2.7", 6667);
   const connection = new IrcConnection(transport, door);
   const running = connection.run();
   return { clock, room, events, door, transport, connection, running };

@@ -114,3 +114,17 @@ Deno.test("NAMES lines stay within 512 bytes however many and however long the n
     assert.ok(encoder.encode(line).length <= 512, `${encoder.encode(line).length}`);
   }
 });
+
+Deno.test("a nick in another script counts in bytes: every line still fits in 512 with server-time", () => {
+  const nick = "名".repeat(32);
+  const text = "字".repeat(700);
+  for (const viewer of [{}, { serverTime: true }, { serverTime: true, nick: "Ana", memberId: "ana" }]) {
+    const lines = render.lines(event({ from: nick, text, to: "ana", toName: "Ana" }), viewer);
+    const tagless = lines.map((line) => line.startsWith("@") ? line.slice(line.indexOf(" ") + 1) : line);
+    for (const line of tagless) {
+      assert.ok(encoder.encode(line + "\r\n").length <= 512, `${encoder.encode(line).length} bytes`);
+    }
+    const pieces = lines.map((line) => line.slice(line.lastIndexOf(" :") + 2)).join("");
+    assert.equal(pieces.replace(/^\[\d\d:\d\d\] /, ""), text, "never cut");
+  }
+});

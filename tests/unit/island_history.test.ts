@@ -125,3 +125,22 @@ Deno.test("days: a key per calendar day, and a label that the server and the fir
   assert.equal(dayLabel(new Date(2026, 11, 5, 23, 55).getTime(), true, now), "Yesterday");
   assert.equal(dayLabel(new Date(2026, 10, 30, 9).getTime(), true, now), "Monday, 30 November 2026");
 });
+
+Deno.test("a page the server had to stop short in goes on from its `next`, unless live events pushed that place out", async () => {
+  const api = new FakeApi()
+    .answer("GET", historyPath("e-50"), 200, { events: [], more: true, next: "e-20" })
+    .answer("GET", historyPath("e-20"), 200, { events: range(17, 19), more: true, next: "e-17" })
+    .answer("GET", historyPath("e-51"), 200, { events: range(48, 50), more: true, next: "e-48" });
+  const { chat, sources } = await signedIn({ ...emptyPage("e-52"), events: range(50, 52) }, api);
+  assert.equal(await chat.older.load(), 0, "others' private messages only: nothing to show yet");
+  assert.equal(await chat.older.load(), 3, "the next page starts where the server stopped");
+  assert.deepEqual(ids(chat.entries.value).slice(0, 3), ["e-17", "e-18", "e-19"]);
+  // Live events push the oldest entries out of the window: the place `next` named is no longer shown.
+  for (let n = 53; n <= 600; n++) sources.opened[0].message(message(n));
+  await settle();
+  const oldest = chat.entries.value.find((entry) => entry.kind !== "notice")!.id;
+  assert.notEqual(oldest, "e-17");
+  api.answer("GET", historyPath(oldest), 200, { events: [], more: true, next: oldest });
+  await chat.older.load();
+  assert.equal(api.to("GET", historyPath(oldest)).length, 1, "paged from the oldest shown, leaving no hole");
+});
