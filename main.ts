@@ -79,23 +79,18 @@ export async function startService(config: Config): Promise<Service> {
     counters,
   );
   const http = await startHttp(room, web, config, caps, { tls: tlsLoaded, metrics });
-  const tcp = new TcpDoor(
-    room,
-    {
-      maxLine: config.maxLine,
-      sendq: config.sendq,
-      history: config.history,
-      registrationTimeoutMs: config.registrationTimeoutMs,
-      ...limitsOptions,
-      proxyProtocol: config.proxyProtocol,
-      headerTimeoutMs: config.headerTimeoutMs,
-      // Descriptors ran out: whatever took them, the web door's accept may have stopped too.
-      onAcceptError: () => http.checkAccept(),
-    },
-    flusher,
-    caps,
-    counters,
-  );
+  // What every line door (TCP, IRC) takes alike.
+  const lineDoorOptions = {
+    sendq: config.sendq,
+    history: config.history,
+    registrationTimeoutMs: config.registrationTimeoutMs,
+    ...limitsOptions,
+    proxyProtocol: config.proxyProtocol,
+    headerTimeoutMs: config.headerTimeoutMs,
+    // Descriptors ran out: whatever took them, the web door's accept may have stopped too.
+    onAcceptError: () => http.checkAccept(),
+  };
+  const tcp = new TcpDoor(room, { ...lineDoorOptions, maxLine: config.maxLine }, flusher, caps, counters);
   if (!config.noPlainTcp) {
     const plain = Deno.listen({ hostname: config.host, port: config.tcpPort, transport: "tcp" });
     console.log(`tcp listening on ${tcp.listen(plain, "tcp")}`);
@@ -111,19 +106,13 @@ export async function startService(config: Config): Promise<Service> {
     irc = new IrcDoor(
       room,
       {
-        sendq: config.sendq,
-        history: config.history,
-        registrationTimeoutMs: config.registrationTimeoutMs,
+        ...lineDoorOptions,
         pingMs: config.ircPingMs,
         channel: config.ircChannel,
         serverName: "chat.server",
         network: "chat",
         floodBurst: config.floodBurst,
         floodRate: config.floodRate,
-        ...limitsOptions,
-        proxyProtocol: config.proxyProtocol,
-        headerTimeoutMs: config.headerTimeoutMs,
-        onAcceptError: () => http.checkAccept(),
       },
       flusher,
       caps,

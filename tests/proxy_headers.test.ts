@@ -5,12 +5,12 @@
  * `localAddress`) plays the untrusted peer that forges the same words.
  */
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
 import { openEvents, type SseClient } from "./helpers/sse_client.ts";
 import { WebClient } from "./helpers/http.ts";
 import { type RawAnswer, readAnswer } from "./helpers/raw_http.ts";
 import { serverCommand, startServer } from "./helpers/server.ts";
-import { connectTcp, TcpClient, WELCOME } from "./helpers/tcp_client.ts";
+import { connectTcp, WELCOME } from "./helpers/tcp_client.ts";
+import { connectFrom, socketFrom } from "./helpers/proxies.ts";
 
 const TRUSTED = "127.0.0.1";
 /** Not in `--trust-proxy 127.0.0.1`, yet on this machine: a direct client that forges headers. */
@@ -144,7 +144,7 @@ Deno.test("a header cut off by the peer's close is refused without harm, and the
 
 Deno.test("an untrusted peer's PROXY line changes nothing: the room refuses it as a name, and a proper name follows", async () => {
   await using server = await startServer(PROXY_TCP);
-  await using eve = await connectTcpFrom(UNTRUSTED, server.tcpPort);
+  await using eve = await connectFrom(UNTRUSTED, server.tcpPort);
   await eve.expectLine(WELCOME);
   await eve.sendRaw(v1Header("203.0.113.9", 5555, server.tcpPort));
   assert.deepEqual([await eve.readLine(), await eve.readLine()], PROXY_LINE_AS_NAME);
@@ -250,7 +250,7 @@ async function forgedHeadersChangeNothing(
   const signIn = await exchangeFrom(peer, port, httpRequest(port, "POST", "/api/session", forged, { name: "Eve" }));
   assert.equal(signIn.status, 201, signIn.text);
   const cookie = signIn.headers.get("Set-Cookie")!.split(";")[0];
-  const stream = await connectFrom(peer, port);
+  const stream = await socketFrom(peer, port);
   try {
     await stream.write(encoder.encode(httpRequest(port, "GET", "/api/events", { ...forged, Cookie: cookie })));
     await expectLog(new RegExp(`INFO web\\.connect address=${peer.replaceAll(".", "\\.")} name=Eve$`, "m"));
@@ -368,80 +368,11 @@ function httpRequest(
 
 /** Sends `request` on a new connection from `localAddress` and reads the whole answer. */
 async function exchangeFrom(localAddress: string, port: number, request: string): Promise<RawAnswer> {
-  const conn = await connectFrom(localAddress, port);
+  const conn = await socketFrom(localAddress, port);
   try {
     await conn.write(encoder.encode(request));
-    return await readAnswer(conn.asConn());
+    return await readAnswer(conn);
   } finally {
     conn.close();
-  }
-}
-
-/** A TCP door client connected from `localAddress`. */
-async function connectTcpFrom(localAddress: string, port: number): Promise<TcpClient<Deno.Conn>> {
-  return new TcpClient((await connectFrom(localAddress, port)).asConn());
-}
-
-function connectFrom(localAddress: string, port: number): Promise<SocketConn> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port, localAddress });
-    socket.once("connect", () => resolve(new SocketConn(socket)));
-    socket.once("error", reject);
-  });
-}
-
-/**
- * A node:net socket (which, unlike `Deno.connect`, can choose its source address) read and written the way
- * the helpers use a `Deno.Conn`: `read` into a buffer (null at the end), `write`, `close`.
- */
-class SocketConn {
-  #chunks: Uint8Array[] = [];
-  #ended = false;
-  #waiters: (() => void)[] = [];
-
-  constructor(private readonly socket: Socket) {
-    socket.on("data", (chunk: Uint8Array) => {
-      this.#chunks.push(new Uint8Array(chunk));
-      this.#wake();
-    });
-    socket.on("close", () => {
-      this.#ended = true;
-      this.#wake();
-    });
-    socket.on("error", () => {}); // a reset ends the stream: "close" follows
-  }
-
-  async read(buffer: Uint8Array): Promise<number | null> {
-    while (this.#chunks.length === 0) {
-      if (this.#ended) return null;
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    }
-    const chunk = this.#chunks[0];
-    const n = Math.min(chunk.length, buffer.length);
-    buffer.set(chunk.subarray(0, n));
-    if (n === chunk.length) this.#chunks.shift();
-    else this.#chunks[0] = chunk.subarray(n);
-    return n;
-  }
-
-  write(bytes: Uint8Array): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.socket.write(bytes, (error) => error ? reject(error) : resolve(bytes.length));
-    });
-  }
-
-  close(): void {
-    this.socket.destroy();
-    this.#ended = true;
-    this.#wake();
-  }
-
-  /** Only `read`, `write` and `close` are used by the helpers this is handed to. */
-  asConn(): Deno.Conn {
-    return this as unknown as Deno.Conn;
-  }
-
-  #wake(): void {
-    for (const wake of this.#waiters.splice(0)) wake();
   }
 }

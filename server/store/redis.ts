@@ -195,69 +195,42 @@ export class RedisStore implements EventStore {
   async since(id: string, limit: number): Promise<RoomEvent[] | null> {
     const after = positionOf(id, this.#epoch);
     if (after === undefined) return null;
-    const [next, holding] = await Promise.all([
-      this.#redis.sendCommand(["HGET", KEYS.meta, "next"]) as Promise<string | null>,
-      // The entry holding the first event after `after` starts at or before it.
-      this.#redis.sendCommand(["XREVRANGE", KEYS.log, `0-${after + 1}`, "-", "COUNT", "1"]) as Promise<Entry[]>,
-    ]);
-    const newest = Number(next ?? 1) - 1;
+    const newest = await this.#newest();
     if (after > newest || after < newest - this.#retain) return null;
     if (after === newest || limit <= 0) return [];
-    const from = holding[0];
-    if (!from || start(from) + count(from) <= after + 1) return null;
-    const events: RoomEvent[] = [];
-    let cursor = `0-${start(from)}`;
-    while (events.length < limit) {
-      const entries = await this.#redis.sendCommand(
-        ["XRANGE", KEYS.log, cursor, "+", "COUNT", String(PAGE_ENTRIES)],
-      ) as Entry[];
-      // Trimmed between the two reads: what follows `after` is no longer all there.
-      if (events.length === 0 && entries[0] && start(entries[0]) !== start(from)) return null;
-      for (const entry of entries) events.push(...this.#decode(entry).filter((event) => this.#position(event) > after));
-      if (entries.length < PAGE_ENTRIES) break;
-      cursor = `(${entries.at(-1)![0]}`;
-    }
-    return events.slice(0, limit);
+    const events = await this.#range(after + 1, Math.min(newest, after + limit) + 1);
+    // Trimmed under us (a batch longer than the trimming slack): what follows `after` is no longer all there.
+    return events.length > 0 && this.#position(events[0]) === after + 1 ? events : null;
   }
 
   async recent(limit: number): Promise<RoomEvent[]> {
     if (limit <= 0) return [];
-    const pages: RoomEvent[][] = [];
-    let held = 0;
-    let cursor = "+";
-    let oldest = -Infinity;
-    while (held < limit) {
-      const entries = await this.#redis.sendCommand(
-        ["XREVRANGE", KEYS.log, cursor, "-", "COUNT", String(PAGE_ENTRIES)],
-      ) as Entry[];
-      if (entries.length === 0) break;
-      if (pages.length === 0) oldest = start(entries[0]) + count(entries[0]) - this.#retain;
-      for (const entry of entries) {
-        const events = this.#decode(entry);
-        pages.push(events);
-        held += events.length;
-      }
-      if (entries.length < PAGE_ENTRIES) break;
-      cursor = `(${entries.at(-1)![0]}`;
-    }
-    const events = pages.reverse().flat().filter((event) => this.#position(event) >= oldest);
-    return events.slice(Math.max(0, events.length - limit));
+    const newest = await this.#newest();
+    return await this.#range(Math.max(1, newest - this.#retain + 1, newest - limit + 1), newest + 1);
   }
 
-  /**
-   * Reads back from the entry that holds the event before `id`, a page of entries at a time, until the entry
-   * holding the oldest event wanted; like `recent`, never further back than the newest `retain` events.
-   */
+  /** The newest `limit` events before `id`, oldest first; like `recent`, never past the newest `retain`. */
   async before(id: string, limit: number): Promise<RoomEvent[] | null> {
     const position = positionOf(id, this.#epoch);
     if (position === undefined) return null;
-    const next = await this.#redis.sendCommand(["HGET", KEYS.meta, "next"]) as string | null;
-    const newest = Number(next ?? 1) - 1;
+    const newest = await this.#newest();
     if (position > newest) return null;
-    const from = Math.max(1, newest - this.#retain + 1, position - Math.max(0, limit));
-    if (from >= position) return [];
+    return await this.#range(Math.max(1, newest - this.#retain + 1, position - Math.max(0, limit)), position);
+  }
+
+  /** The position of the newest event stored (0: none yet). */
+  async #newest(): Promise<number> {
+    return Number(await this.#redis.sendCommand(["HGET", KEYS.meta, "next"]) ?? 1) - 1;
+  }
+
+  /**
+   * The events at positions `from` up to `below` (excluded) that the stream holds, oldest first: read back from
+   * the entry holding `below - 1`, a page of entries at a time, to the entry holding `from`.
+   */
+  async #range(from: number, below: number): Promise<RoomEvent[]> {
+    if (from >= below) return [];
     const pages: RoomEvent[][] = [];
-    let cursor = `0-${position - 1}`;
+    let cursor = `0-${below - 1}`;
     for (;;) {
       const entries = await this.#redis.sendCommand(
         ["XREVRANGE", KEYS.log, cursor, "-", "COUNT", String(PAGE_ENTRIES)],
@@ -268,7 +241,7 @@ export class RedisStore implements EventStore {
     }
     return pages.reverse().flat().filter((event) => {
       const at = this.#position(event);
-      return at >= from && at < position;
+      return at >= from && at < below;
     });
   }
 
@@ -391,11 +364,6 @@ export class RedisStore implements EventStore {
 /** The position of an entry's first event: its stream id is `0-<position>`. */
 function start([id]: Entry): number {
   return Number(id.slice(2));
-}
-
-/** How many events an entry holds. */
-function count([, fields]: Entry): number {
-  return Number(field(fields, "n") ?? 0);
 }
 
 /** The value of `name` in a stream entry's flat field list. */

@@ -22,7 +22,7 @@
  * ```
  */
 import { connect, type Socket } from "node:net";
-import { DEFAULT_TIMEOUT_MS, TcpClient, WELCOME } from "./tcp_client.ts";
+import { DEFAULT_TIMEOUT_MS, enter, TcpClient } from "./tcp_client.ts";
 
 const README = new URL("../../README.md", import.meta.url);
 /** The README paragraph whose fenced blocks the proxies run. */
@@ -297,16 +297,21 @@ export class SocketConn implements Deno.Conn<Deno.NetAddr> {
   }
 }
 
-/** Opens a TCP connection to 127.0.0.1:`port` from the loopback address `localAddress` (e.g. 127.0.0.2). */
-export function connectFrom(localAddress: string, port: number): Promise<TcpClient<SocketConn>> {
+/** A socket to 127.0.0.1:`port` from the loopback address `localAddress` (e.g. 127.0.0.2). */
+export function socketFrom(localAddress: string, port: number): Promise<SocketConn> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port, localAddress });
     socket.once("error", reject);
     socket.once("connect", () => {
       socket.off("error", reject);
-      resolve(new TcpClient(new SocketConn(socket)));
+      resolve(new SocketConn(socket));
     });
   });
+}
+
+/** A TCP door client connected from the loopback address `localAddress` (e.g. 127.0.0.2). */
+export async function connectFrom(localAddress: string, port: number): Promise<TcpClient<SocketConn>> {
+  return new TcpClient(await socketFrom(localAddress, port));
 }
 
 /** {@link connectFrom}, then answers the greeting with `name` and waits until the room announces the join. */
@@ -316,14 +321,5 @@ export async function joinFrom(
   name: string,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<TcpClient<SocketConn>> {
-  const client = await connectFrom(localAddress, port);
-  try {
-    await client.expectLine(WELCOME, timeoutMs);
-    await client.send(name);
-    await client.expectLine(`* ${name} joined the chat`, timeoutMs);
-  } catch (error) {
-    client.close();
-    throw error;
-  }
-  return client;
+  return await enter(await connectFrom(localAddress, port), name, timeoutMs);
 }

@@ -201,7 +201,8 @@ export async function joinTls(
   return await enter(await connectTls(port, caCert), name, timeoutMs);
 }
 
-async function enter<C extends Deno.Conn>(
+/** Answers the greeting of a connected `client` with `name` and waits until the room announces the join. */
+export async function enter<C extends Deno.Conn>(
   client: TcpClient<C>,
   name: string,
   timeoutMs: number,
