@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { webMember } from "./helpers/http.ts";
 import { connect, type Socket } from "node:net";
+import { FD_RESERVE } from "../server/io/fd_limit.ts";
 import { socketQueues } from "./helpers/kernel_queues.ts";
 import { scrape } from "./helpers/metrics.ts";
 import { closeAll, idleConnections, rawExchange, readAnswer } from "./helpers/raw_http.ts";
@@ -28,8 +29,9 @@ Deno.test("under a descriptor limit the connection limits do not fit in, the ser
 
 Deno.test("a flood of idle connections far over the limits is refused; members keep chatting, then newcomers get in", async () => {
   const limits = ["--exempt", "none", "--max-per-address", "40", "--max-connections", "100", "--idle-timeout", "60"];
-  // The metrics port is outside the caps: a failure can say what the server itself counted.
-  await using server = await startServer([...limits, "--metrics-port", "0"], {}, { nofile: LOW_LIMIT });
+  // The metrics port is outside the caps: a failure can say what the server itself counted. Exactly the
+  // descriptors the caps need: a flood that made the server hold more fails the test (an accept fails).
+  await using server = await startServer([...limits, "--metrics-port", "0"], {}, { nofile: 100 + FD_RESERVE });
   const port = server.httpPort!;
   await using ana = await join(server.tcpPort, "Ana");
   const { client: bob, events } = await webMember(server.httpUrl, "Bob");

@@ -15,13 +15,22 @@
 import { MAX_REFUSING } from "./caps.ts";
 
 /**
+ * The web door's listen backlog: connections the kernel queues for it. node:http (Deno 2.9.6) can take a
+ * queue's worth at once before it has closed the refused ones: on a loaded machine, a flood of idle
+ * connections held up to 254 descriptors where the caps account for 158 (a listen backlog of 511, Node's
+ * default), one accept failed with EMFILE and the web door stopped accepting until the accept watch
+ * listened again; with a backlog of 64 the excess stayed within 65. So the backlog is set, and kept.
+ */
+export const WEB_ACCEPT_BACKLOG = 128;
+
+/**
  * Descriptors kept for the server itself. Measured with no client (`ls /proc/PID/fd | wc -l`): 28 with
  * the SQLite log and a page served (stdio, Deno's own caches and event loop, the two listeners, the
  * database and its WAL); the island bundle's build adds 3 pipes for its `deno bundle` child, Redis 2
- * connections, the accept watch's probe 2; refused sockets waiting for their answer up to MAX_REFUSING.
- * The rest is margin.
+ * connections, the accept watch's probe 2; refused sockets waiting for their answer up to MAX_REFUSING;
+ * the web door's accept queue taken at once, up to WEB_ACCEPT_BACKLOG. The rest is margin.
  */
-export const FD_RESERVE = 96 + MAX_REFUSING;
+export const FD_RESERVE = 96 + MAX_REFUSING + WEB_ACCEPT_BACKLOG;
 
 export interface FdLimits {
   soft: number;

@@ -23,6 +23,7 @@
  */
 import type { Server } from "node:http";
 import { connect, type Socket } from "node:net";
+import { WEB_ACCEPT_BACKLOG } from "../io/fd_limit.ts";
 import { errorFields, log } from "../ops/log.ts";
 
 export const PROBE_INTERVAL_MS = 5000;
@@ -119,7 +120,7 @@ export class AcceptWatch {
     try {
       await new Promise<void>((resolve, reject) => {
         this.server.once("error", reject);
-        this.server.listen(port, host, () => {
+        this.server.listen({ port, host, backlog: WEB_ACCEPT_BACKLOG }, () => {
           this.server.off("error", reject);
           resolve();
         });

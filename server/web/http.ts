@@ -28,6 +28,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { getRequestListener } from "@hono/node-server";
 import type { Config } from "../config.ts";
 import type { ConnectionCaps } from "../io/caps.ts";
+import { WEB_ACCEPT_BACKLOG } from "../io/fd_limit.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import { loadTlsFiles, type TlsFiles, type TlsPair } from "../io/tls_files.ts";
 import { within } from "../async/deadline.ts";
@@ -90,7 +91,7 @@ export async function startHttp(
   server.on("clientError", (error, socket) => gate.clientError(error, socket));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.httpPort, config.host, () => {
+    server.listen({ port: config.httpPort, host: config.host, backlog: WEB_ACCEPT_BACKLOG }, () => {
       server.off("error", reject);
       resolve();
     });
