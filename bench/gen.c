@@ -329,23 +329,34 @@ static void tcp_line(member_t *c, const char *l, int n, int64_t now) {
     become_ready(c);
   }
 }
-/* the value of "key":"…" in a flat JSON object (no escapes in the values we care about) */
-static const char *json_str(const char *l, int n, const char *key, int *len) {
-  const char *k = memmem(l, (size_t)n, key, strlen(key));
-  if (!k) return NULL;
-  const char *v = k + strlen(key), *end = memchr(v, '"', (size_t)(l + n - v));
-  if (!end) return NULL;
-  *len = (int)(end - v);
+/*
+ * The value of "key":"…" (key given with its quotes, colon and opening quote) in a flat JSON object, looked
+ * for from `from` on (no escapes in the values we care about). Found by a plain byte loop: glibc's memmem
+ * took 42% of the generator's CPU at sse-1000 4 M/s (perf), where the generator, not the server, was the
+ * limit; memchr per quote, 29%.
+ */
+static const char *json_str(const char *l, int n, const char *from, const char *key, int *len) {
+  size_t klen = strlen(key);
+  const char *end = l + n, *k = from;
+  const char *last = end - klen;
+  while (k <= last && (k[0] != '"' || k[1] != key[1] || memcmp(k, key, klen))) k++;
+  if (k > last) return NULL;
+  const char *v = k + klen, *close = memchr(v, '"', (size_t)(end - v));
+  if (!close) return NULL;
+  *len = (int)(close - v);
   return v;
 }
 static void sse_line(member_t *c, const char *l, int n, int64_t now) {
   if (n < 6 || memcmp(l, "data:", 5)) return;
   int kind_len, from_len, text_len;
-  const char *kind = json_str(l, n, "\"kind\":\"", &kind_len);
-  const char *from = json_str(l, n, "\"from\":\"", &from_len);
+  /* the server writes kind, from, text in this order; searching on from each one's value keeps it one pass */
+  const char *kind = json_str(l, n, l, "\"kind\":\"", &kind_len);
+  const char *from = kind ? json_str(l, n, kind + kind_len, "\"from\":\"", &from_len) : NULL;
+  if (!from) from = json_str(l, n, l, "\"from\":\"", &from_len);
   if (!kind || !from) return;
   if (kind_len == 7 && !memcmp(kind, "message", 7)) {
-    const char *text = json_str(l, n, "\"text\":\"", &text_len);
+    const char *text = json_str(l, n, from + from_len, "\"text\":\"", &text_len);
+    if (!text) text = json_str(l, n, l, "\"text\":\"", &text_len);
     if (text && (c->state == S_READY || c->state == S_CLOSING)) deliver(c, from, from_len, text, text_len, now);
   } else if (kind_len == 4 && !memcmp(kind, "join", 4) && c->state == S_STREAM_JOIN && from_len == c->nlen &&
              !memcmp(from, c->name, (size_t)from_len)) {
