@@ -128,7 +128,12 @@ export async function startService(config: Config): Promise<Service> {
     }
   }
   console.log(`http listening on ${http.url}`);
-  metrics.watch({ members: () => room.members(), backlog: flusher.backlog, ready: () => web.ready() });
+  metrics.watch({
+    members: () => room.members(),
+    backlog: flusher.backlog,
+    pending: room.pending,
+    ready: () => web.ready(),
+  });
   const stopLagWatch = watchLoopLag(counters.loopLag);
   let metricsServer: MetricsServer | undefined;
   if (config.metricsPort !== undefined) {

@@ -43,6 +43,8 @@ Deno.test("metrics move as members chat on both doors", async () => {
     assert.ok(s.get("chat_store_append_seconds_count")! >= 7);
     assert.equal(s.get('chat_store_append_seconds_bucket{le="+Inf"}'), s.get("chat_store_append_seconds_count"));
     assert.equal(s.get("chat_backlog_paused"), 0);
+    assert.equal(s.get("chat_pending_lines"), 0);
+    assert.equal(s.get("chat_pending_pauses_total"), 0);
     assert.equal(s.get("chat_ready"), 1);
     assert.ok(s.get("process_resident_memory_bytes")! > 1e6);
   } finally {

@@ -1,11 +1,14 @@
 /**
  * Lines in flight on a real redis-server: a member's lines go to the store without waiting for each other's
  * round trip, yet keep their order; an answer comes after the member's own lines; Redis stopped in the middle
- * of a burst loses no line silently; an instance that falls behind the stream's trimming resets its readers.
+ * of a burst loses no line silently; Redis slow to answer pauses input (counted on /metrics) and loses nothing; an
+ * instance that falls behind the stream's trimming resets its readers.
  */
 import assert from "node:assert/strict";
 import { isText, parseEvent, webMember } from "./helpers/http.ts";
+import { scrape, scrapeUntil } from "./helpers/metrics.ts";
 import { startRedis } from "./helpers/redis.ts";
+import { UNSETTLED_HIGH } from "../server/room/appender.ts";
 import { startServer } from "./helpers/server.ts";
 import { join } from "./helpers/tcp_client.ts";
 
@@ -80,6 +83,28 @@ Deno.test({
     const last = `Ana: burst ${delivered.at(-1)}`;
     const bobSaw = (await bob.linesUntil(last, 20_000)).filter((line) => line.startsWith("Ana: burst "));
     assert.deepEqual(bobSaw, delivered.map((n) => `Ana: burst ${n}`), "the other instance got the same lines");
+  },
+});
+
+Deno.test({
+  name: "Redis slow to answer: input pauses once the lines not yet stored pass the bound, and resumes losing none",
+  ...REDIS_TEST,
+  async fn() {
+    await using redis = await startRedis();
+    await using a = await startServer([...NO_FLOOD, "--redis", redis.url, "--metrics-port", "0"]);
+    await using ana = await join(a.tcpPort, "Ana");
+    const url = a.metricsUrl!;
+    assert.equal((await scrape(url)).get("chat_pending_pauses_total"), 0);
+    // Redis holds every write (scripts included) for 1.5 s, under the 2 s a command may take: appends wait.
+    assert.equal(await redis.cli("CLIENT", "PAUSE", "1500", "WRITE"), "OK");
+    const total = UNSETTLED_HIGH * 2;
+    await ana.sendRaw(range(total).map((n) => `slow ${n}`).join("\n") + "\n");
+    const paused = await scrapeUntil(url, (s) => s.get("chat_pending_pauses_total")! >= 1);
+    assert.ok(paused.get("chat_pending_lines")! > UNSETTLED_HIGH, "paused above the bound");
+    assert.ok(paused.get("chat_pending_lines")! < total, "not every line was taken: the rest waits unread");
+    const own = (await ana.linesUntil(`Ana: slow ${total}`, 30_000)).filter((line) => line.startsWith("Ana: slow "));
+    assert.deepEqual(own, range(total).map((n) => `Ana: slow ${n}`), "every line, in order, none refused");
+    await scrapeUntil(url, (s) => s.get("chat_pending_lines") === 0);
   },
 });
 

@@ -15,7 +15,8 @@
  * import { Metrics } from "./metrics.ts";
  * export async function scrape(room: Room, flusher: Flusher, web: WebDoor): Promise<Response> {
  *   const metrics = new Metrics(web.counters);
- *   metrics.watch({ members: () => room.members(), backlog: flusher.backlog, ready: () => web.ready() }); // once
+ *   const pending = room.pending;
+ *   metrics.watch({ members: () => room.members(), backlog: flusher.backlog, pending, ready: () => web.ready() }); // once
  *   return new Response(await metrics.text(), { headers: { "Content-Type": metrics.contentType } });
  * }
  * ```
@@ -30,6 +31,8 @@ export interface MetricSources {
   members(): readonly { door: string }[];
   /** The server's own write backlog (server/async/backlog.ts). */
   backlog: { readonly bytes: number; readonly paused: boolean; readonly pauses: number };
+  /** The room's lines taken but not yet stored and delivered here (server/room/appender.ts). */
+  pending: { readonly bytes: number; readonly pauses: number };
   /** Why the room cannot take messages now, or undefined when it can. */
   ready(): string | undefined;
 }
@@ -153,6 +156,23 @@ export class Metrics {
       collect() {
         this.reset();
         this.inc(sources()?.backlog.pauses ?? 0);
+      },
+    });
+    new Gauge({
+      name: "chat_pending_lines",
+      help: "Lines taken but not yet stored and read back here. Input pauses when it is high (the store is ahead).",
+      registers: register,
+      collect() {
+        this.set(sources()?.pending.bytes ?? 0);
+      },
+    });
+    new Counter({
+      name: "chat_pending_pauses_total",
+      help: "Times input was paused because too many lines were not yet stored and read back.",
+      registers: register,
+      collect() {
+        this.reset();
+        this.inc(sources()?.pending.pauses ?? 0);
       },
     });
     new Gauge({
