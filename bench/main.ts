@@ -138,7 +138,10 @@ async function main(): Promise<void> {
   }
 
   const memoryN1000 = scenarios.find((scenario) => scenario.name === "tcp-1000")?.ours;
-  const redis = wanted("redis") && !quick ? await redisScenario(REDIS_RATES, seconds, memoryN1000) : undefined;
+  const memoryN100 = scenarios.find((scenario) => scenario.name === "tcp-100")?.ours;
+  const redis = wanted("redis") && !quick
+    ? await redisScenario(REDIS_RATES, seconds, memoryN1000, memoryN100)
+    : undefined;
   const abused = wanted("abuse") && (!quick || only) ? await abuse(quick) : undefined;
 
   let steady = steadyFromSweep;

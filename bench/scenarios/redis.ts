@@ -2,6 +2,8 @@
  * The Redis scenario (issue 11): one room on Redis, served by two instances (half the TCP members on
  * each, the 10 senders alternating) against one instance with all of them; a rate sweep each, a fresh
  * Redis and fresh instances for every run. Latency across instances times a sender on A to a reader on B.
+ * One instance with 100 members too, where the messages themselves are the load; each ratio is to the
+ * in-memory sweep of the same shape in the same run.
  *
  * The cost of the Redis path: the same load (N=1000 at {@link COST_RATE}) on one instance in memory, one on
  * Redis and two on Redis, with the CPU every process used in the measured window (the generator reads
@@ -24,6 +26,8 @@ import { startRedis } from "../lib/redis.ts";
 import { mega, type Run, type Sweep, sweepRates, WARMUP_DELIVERIES, WARMUP_S } from "../lib/sweep.ts";
 
 export const REDIS_SHAPE = { tcp: 1000, sse: 0, senders: 10 };
+/** Where the messages themselves are the load (tens of thousands a second through Redis): one instance. */
+export const REDIS_SHAPE_100 = { tcp: 100, sse: 0, senders: 10 };
 /** The load the costs are measured at: well under every setup's saturation, so all of them carry it whole. */
 export const COST_RATE = 1e6;
 
@@ -32,6 +36,9 @@ export interface RedisResult {
   two: Sweep;
   /** The in-memory sweep of the same shape in the same run (tcp-1000), for the ratio. */
   memory?: Sweep;
+  /** One instance with {@link REDIS_SHAPE_100}, and the in-memory tcp-100 sweep of the same run. */
+  hundred?: Sweep;
+  memory100?: Sweep;
   costs: Cost[];
 }
 
@@ -82,14 +89,21 @@ async function onRedis(count: 1 | 2): Promise<RunningServer & { pids: number[]; 
   };
 }
 
-export async function redisScenario(rates: number[], seconds: number, memory?: Sweep): Promise<RedisResult> {
+export async function redisScenario(
+  rates: number[],
+  seconds: number,
+  memory?: Sweep,
+  memory100?: Sweep,
+): Promise<RedisResult> {
   console.log(`redis (${REDIS_SHAPE.tcp} TCP members, 10 senders): one instance on Redis`);
   const one = await sweepRates(REDIS_SHAPE, rates, seconds, () => onRedis(1));
   console.log("redis: two instances on one Redis, members and senders alternating");
   const two = await sweepRates(REDIS_SHAPE, rates, seconds, () => onRedis(2));
+  console.log(`redis (${REDIS_SHAPE_100.tcp} TCP members, 10 senders): one instance on Redis`);
+  const hundred = await sweepRates(REDIS_SHAPE_100, rates, seconds, () => onRedis(1));
   console.log(`redis: CPU per delivery at ${mega(COST_RATE)} M/s, in memory, one instance and two on Redis`);
   const costs = await redisCosts(seconds);
-  return { one, two, memory, costs };
+  return { one, two, memory, hundred, memory100, costs };
 }
 
 /** The CPU each setup spends on the same load, measured over the generator's run (after the same warm-up). */
@@ -172,12 +186,20 @@ export function redisMarkdown(result: RedisResult): string {
     if (!run) return "none";
     return `${sweep.runs.at(-1)?.pass ? "≥ " : ""}${mega(run.result.deliveries_per_s_window)} M/s`;
   };
-  const ratio = result.memory?.saturation && result.one.saturation
-    ? ` One instance on Redis reaches ${
-      (result.one.saturation.result.deliveries_per_s_window / result.memory.saturation.result.deliveries_per_s_window)
-        .toFixed(2)
-    }× the in-memory saturation of the same shape in this run (${saturation(result.memory)}).`
-    : "";
+  const ratio = (redis: Sweep, memory: Sweep | undefined) =>
+    memory?.saturation && redis.saturation
+      ? ` One instance on Redis reaches ${
+        (redis.saturation.result.deliveries_per_s_window / memory.saturation.result.deliveries_per_s_window).toFixed(2)
+      }× the in-memory saturation of the same shape in this run (${saturation(memory)}).`
+      : "";
+  const hundred = result.hundred
+    ? [
+      "",
+      `At N=${REDIS_SHAPE_100.tcp} (the messages themselves the load): one instance ${saturation(result.hundred)}.${
+        ratio(result.hundred, result.memory100)
+      }`,
+    ]
+    : [];
   const memoryCost = result.costs.find((cost) => cost.setup === "memory");
   const costRows = result.costs.map((cost) => {
     const redis = redisPerThousand(cost);
@@ -194,7 +216,10 @@ export function redisMarkdown(result: RedisResult): string {
     "core 1, the generator to core 0: the instances share one core with Redis, so this measures the cost of the Redis",
     "path and the latency across instances, not the gain of a second machine. Peak RSS counts instances and Redis.",
     "",
-    `Saturation: one instance ${saturation(result.one)}, two instances ${saturation(result.two)}.${ratio}`,
+    `Saturation: one instance ${saturation(result.one)}, two instances ${saturation(result.two)}.${
+      ratio(result.one, result.memory)
+    }`,
+    ...hundred,
     "",
     `CPU for the same load (N=${REDIS_SHAPE.tcp}, ${mega(COST_RATE)} M deliveries/s offered, ${
       result.costs[0]?.messages ?? 0
