@@ -6,6 +6,7 @@
 import { startServer } from "../tests/helpers/server.ts";
 import { connectTcp, WELCOME } from "../tests/helpers/tcp_client.ts";
 import { makeCertificates } from "../tests/helpers/tls.ts";
+import { cpuSeconds } from "./scenarios/abuse_io.ts";
 
 const MEMBERS = 1000;
 const SCRAPES = 200;
@@ -15,11 +16,6 @@ function summary(ms: number[]): string {
   const sorted = [...ms].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2);
   return `median ${at(0.5)} ms, p99 ${at(0.99)} ms (n=${ms.length})`;
-}
-
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
-  return (Number(stat[11]) + Number(stat[12])) / 100; // utime + stime, in clock ticks of 10 ms
 }
 
 await using tls = await makeCertificates();

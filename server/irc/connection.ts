@@ -432,15 +432,9 @@ export class IrcConnection extends LineConnection {
     this.send(serializeMessage({ source: mask(member.name), verb: "JOIN", params: [channel] }));
     this.numeric(RPL.TOPIC, channel, TOPIC);
     this.#names();
-    await this.#listen({ history: this.host.options.history });
+    await this.listenToRoom({ history: this.host.options.history });
     if (!this.ended) await this.host.room.enter(member);
     return 0;
-  }
-
-  async #listen(from: { history: number } | { now: true }): Promise<void> {
-    const caughtUp = new Promise<void>((resolve) => this.handedOver = resolve);
-    this.stopListening = this.host.room.listen(this, from);
-    await caughtUp;
   }
 
   async #join(target: string | undefined): Promise<number> {

@@ -155,15 +155,12 @@ export class Connection extends LineConnection {
       return 0;
     }
     clearTimeout(this.#registrationTimer);
-    // An idle member holds only what it needs: the spent timer and resolver are ~0.3 KiB a member.
+    // Dropped, as the hand-over's resolver is (see listenToRoom).
     this.#registrationTimer = undefined;
     this.member = claim;
     this.send(this.#greeting());
     // Lines typed meanwhile wait: the member speaks once it is in the room.
-    const caughtUp = new Promise<void>((resolve) => this.handedOver = resolve);
-    this.stopListening = this.host.room.listen(this, { history: this.host.options.history });
-    await caughtUp;
-    this.handedOver = undefined;
+    await this.listenToRoom({ history: this.host.options.history });
     if (!this.ended) await this.host.room.enter(claim);
     return 0;
   }

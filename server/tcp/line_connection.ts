@@ -31,7 +31,7 @@ import { Outbox } from "../io/outbox.ts";
 import type { Counters, DoorCounters } from "../ops/counters.ts";
 import { log } from "../ops/log.ts";
 import type { LeaveReason, RoomEvent } from "../room/events.ts";
-import type { Reader } from "../room/reader.ts";
+import type { From, Reader } from "../room/reader.ts";
 import type { Round } from "../room/round.ts";
 import type { Member, Room } from "../room/room.ts";
 import type { LineItem } from "./line_reader.ts";
@@ -120,6 +120,15 @@ export abstract class LineConnection implements Reader {
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Has the room deliver to this reader from `from`; resolves at the hand-over from history to live. */
+  protected async listenToRoom(from: From): Promise<void> {
+    const handedOver = new Promise<void>((resolve) => this.handedOver = resolve);
+    this.stopListening = this.lineHost.room.listen(this, from);
+    await handedOver;
+    // An idle member holds only what it needs: the spent timer and resolver are ~0.3 KiB a member.
+    this.handedOver = undefined;
   }
 
   /** Queues already framed text. */

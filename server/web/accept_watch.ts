@@ -118,18 +118,26 @@ export class AcceptWatch {
     const { host, port } = this.options;
     this.server.close();
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.server.once("error", reject);
-        this.server.listen({ port, host, backlog: WEB_ACCEPT_BACKLOG }, () => {
-          this.server.off("error", reject);
-          resolve();
-        });
-      });
+      await listen(this.server, port, host);
       log.warn("web.accept_relisten", { port, why: "accept had stopped (out of file descriptors?)" });
     } catch (error) {
       log.error("web.accept_relisten_error", { port, ...errorFields(error), retry: "soon" });
     }
   }
+}
+
+/**
+ * Starts `server` listening on `host`:`port`, with the accept queue the descriptor reserve counts
+ * ({@link WEB_ACCEPT_BACKLOG}); rejects as listening fails (the port taken, say).
+ */
+export function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port, host, backlog: WEB_ACCEPT_BACKLOG }, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
 }
 
 /** The address a probe connects to: the bound one, or loopback for a wildcard bind. */

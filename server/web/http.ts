@@ -28,13 +28,12 @@ import { createServer as createHttpsServer } from "node:https";
 import { getRequestListener } from "@hono/node-server";
 import type { Config } from "../config.ts";
 import type { ConnectionCaps } from "../io/caps.ts";
-import { WEB_ACCEPT_BACKLOG } from "../io/fd_limit.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import { loadTlsFiles, type TlsFiles, type TlsPair } from "../io/tls_files.ts";
 import { within } from "../async/deadline.ts";
 import type { Room } from "../room/room.ts";
 import { errorFields, log } from "../ops/log.ts";
-import { AcceptWatch } from "./accept_watch.ts";
+import { AcceptWatch, listen } from "./accept_watch.ts";
 import { createChatApp, SECURITY_HEADER_VALUES } from "./app.ts";
 import type { WebDoor } from "./door.ts";
 import { ConnectionGate } from "./gate.ts";
@@ -89,13 +88,7 @@ export async function startHttp(
   const gate = new ConnectionGate(caps, tls !== undefined, web.counters);
   server.on("error", (error) => log.error("web.server_error", errorFields(error, true)));
   server.on("clientError", (error, socket) => gate.clientError(error, socket));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ port: config.httpPort, host: config.host, backlog: WEB_ACCEPT_BACKLOG }, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  await listen(server, config.httpPort, config.host);
   const { address, port } = server.address() as { address: string; port: number };
   // Attached in the same turn as listening ends, before any connection can be read.
   const hosts = new AllowedHosts(config.host, port, config.publicHost);
