@@ -6,14 +6,28 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { BROWSER_TEST, launchBrowser, openChat } from "./helpers/browser.ts";
+import { BROWSER_TEST, type ChatPage, type ChatPageOptions, launchBrowser, openChat } from "./helpers/browser.ts";
 import { startServer } from "./helpers/server.ts";
 import { SqliteStore } from "../server/store/sqlite.ts";
-import { join } from "./helpers/tcp_client.ts";
+import { join, type TcpClient } from "./helpers/tcp_client.ts";
 
 const FLOOD = ["--flood-burst", "1000", "--flood-rate", "1000"];
 const OUTPUT = new URL("./output/", import.meta.url);
 const REL = "noopener noreferrer nofollow";
+
+/** A server, Ana signed in on the page in Chromium (opened with `options`), and Bob on the TCP door. */
+async function anaAndBob(
+  options?: ChatPageOptions,
+): Promise<AsyncDisposable & { ana: ChatPage; bob: TcpClient }> {
+  await using started = new AsyncDisposableStack();
+  const server = started.use(await startServer(FLOOD));
+  const browser = started.use(await launchBrowser());
+  const ana = await openChat(browser, server.httpUrl, options);
+  await ana.signIn("Ana");
+  const bob = started.use(await join(server.tcpPort, "Bob"));
+  const all = started.move();
+  return { ana, bob, [Symbol.asyncDispose]: () => all.disposeAsync() };
+}
 
 /** Hides or shows the page as switching tabs does (headless Chromium is always "visible" by itself). */
 function setVisibility(page: Page, state: "hidden" | "visible"): Promise<void> {
@@ -59,13 +73,10 @@ Deno.test({
   name: "a link in a message opens in a new tab with no opener; hostile URLs stay text or a safe link",
   ...BROWSER_TEST,
   async fn() {
-    await using server = await startServer(FLOOD);
-    await using browser = await launchBrowser();
-    const ana = await openChat(browser, server.httpUrl, {
+    await using room = await anaAndBob({
       prepare: (context) => context.route("https://example.org/**", (route) => route.fulfill({ body: "elsewhere" })),
     });
-    await ana.signIn("Ana");
-    await using bob = await join(server.tcpPort, "Bob");
+    const { ana, bob } = room;
     const hostile = [
       "javascript:alert(1)",
       "data:text/html,<script>alert(1)</script>",
@@ -126,11 +137,8 @@ Deno.test({
   name: "a message naming me, however it is cased, and a private message to me are highlighted; others are not",
   ...BROWSER_TEST,
   async fn() {
-    await using server = await startServer(FLOOD);
-    await using browser = await launchBrowser();
-    const ana = await openChat(browser, server.httpUrl);
-    await ana.signIn("Ana");
-    await using bob = await join(server.tcpPort, "Bob");
+    await using room = await anaAndBob();
+    const { ana, bob } = room;
     await bob.send("hey ANA, lunch?");
     await bob.send("bananas are not a mention");
     await bob.send("/msg Ana just for you");
@@ -159,11 +167,8 @@ Deno.test({
   name: "while the tab is hidden the title counts unread messages and a marker shows where they begin",
   ...BROWSER_TEST,
   async fn() {
-    await using server = await startServer(FLOOD);
-    await using browser = await launchBrowser();
-    const ana = await openChat(browser, server.httpUrl);
-    await ana.signIn("Ana");
-    await using bob = await join(server.tcpPort, "Bob");
+    await using room = await anaAndBob();
+    const { ana, bob } = room;
     await bob.send("before leaving");
     await ana.message("Bob", "before leaving").waitFor();
     assert.equal(await ana.page.title(), "Chatroom");

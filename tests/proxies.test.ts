@@ -197,6 +197,20 @@ function haproxyInFront(port: number, a: RunningServer, b: RunningServer): Promi
   return startHaproxy(config, [port]);
 }
 
+/** Two instances of one room on a fresh Redis, with the README's HAProxy in front of them on `port`. */
+async function haproxyRoom(): Promise<
+  AsyncDisposable & { a: RunningServer; b: RunningServer; port: number; haproxy: RunningProxy }
+> {
+  await using started = new AsyncDisposableStack();
+  const redis = started.use(await startRedis());
+  const a = started.use(await startServer(instanceArgs(redis.url)));
+  const b = started.use(await startServer(instanceArgs(redis.url)));
+  const port = freePort();
+  const haproxy = started.use(await haproxyInFront(port, a, b));
+  const all = started.move();
+  return { a, b, port, haproxy, [Symbol.asyncDispose]: () => all.disposeAsync() };
+}
+
 /** Which of the instances took the one TCP connection made so far, and the other. */
 function whoServes(a: RunningServer, b: RunningServer): [RunningServer, RunningServer] {
   const onA = /tcp\.connect /.test(a.logs());
@@ -208,11 +222,8 @@ Deno.test({
   name: "through HAProxy with send-proxy-v2 a terminal member chats, and its instance logs the member's address",
   ...PROXY_TEST,
   async fn() {
-    await using redis = await startRedis();
-    await using a = await startServer(instanceArgs(redis.url));
-    await using b = await startServer(instanceArgs(redis.url));
-    const port = freePort();
-    await using _haproxy = await haproxyInFront(port, a, b);
+    await using room = await haproxyRoom();
+    const { a, b, port } = room;
 
     await using ana = await joinFrom(CLIENT_A, port, "Ana");
     const [serving, other] = whoServes(a, b);
@@ -228,11 +239,8 @@ Deno.test({
   name: "behind HAProxy a member whose instance is stopped rejoins the other by itself, under its name",
   ...PROXY_TEST,
   async fn() {
-    await using redis = await startRedis();
-    await using a = await startServer(instanceArgs(redis.url));
-    await using b = await startServer(instanceArgs(redis.url));
-    const port = freePort();
-    await using _haproxy = await haproxyInFront(port, a, b);
+    await using room = await haproxyRoom();
+    const { a, b, port } = room;
 
     await using ana = ChatClient.start(port, ["--name", "Ana"]);
     await ana.expectLine("* Ana joined the chat");
@@ -251,11 +259,8 @@ Deno.test({
   name: "behind HAProxy an instance killed with SIGKILL is taken out: new members reach the other, the client rejoins",
   ...PROXY_TEST,
   async fn() {
-    await using redis = await startRedis();
-    await using a = await startServer(instanceArgs(redis.url));
-    await using b = await startServer(instanceArgs(redis.url));
-    const port = freePort();
-    await using haproxy = await haproxyInFront(port, a, b);
+    await using room = await haproxyRoom();
+    const { a, b, port, haproxy } = room;
 
     await using ana = ChatClient.start(port, ["--name", "Ana"]);
     await ana.expectLine("* Ana joined the chat");

@@ -128,6 +128,23 @@ async function appendMessages(store: EventStore, count: number, from = 1): Promi
   return stored;
 }
 
+/**
+ * Appends 25 messages, the first 20 settled and the last 5 maybe still on their way to the backing store,
+ * and runs `check` on them as they are, then again once everything has settled.
+ */
+async function halfSettled(
+  backend: Backend,
+  store: EventStore,
+  check: (all: RoomEvent[], when: "before" | "after") => Promise<void>,
+): Promise<void> {
+  const all = await appendMessages(store, 20);
+  await backend.settle?.(store);
+  all.push(...await appendMessages(store, 5, 21));
+  await check(all, "before");
+  await backend.settle?.(store);
+  await check(all, "after");
+}
+
 function texts(events: RoomEvent[] | null): (string | undefined)[] | null {
   return events && events.map((event) => event.text);
 }
@@ -282,11 +299,7 @@ for (const backend of BACKENDS) {
   test("since(id, limit) returns exactly the events after id, oldest first", () =>
     withStore(backend, 100, async ({ store }) => {
       const start = store.lastId();
-      const all = await appendMessages(store, 20);
-      await backend.settle?.(store);
-      all.push(...await appendMessages(store, 5, 21)); // some stored, some maybe still on their way
-      for (const when of ["before", "after"]) {
-        if (when === "after") await backend.settle?.(store);
+      await halfSettled(backend, store, async (all, when) => {
         assert.deepEqual(await store.since(start, ALL), all);
         for (let i = 0; i < all.length; i++) {
           assert.deepEqual(
@@ -295,7 +308,7 @@ for (const backend of BACKENDS) {
             `since(${all[i].id}), ${when} settling`,
           );
         }
-      }
+      });
     }));
 
   test("since(id, limit) returns the oldest `limit` events after id", () =>
@@ -414,18 +427,14 @@ for (const backend of BACKENDS) {
   test("before(id, limit) returns the newest `limit` events before id, oldest first", () =>
     withStore(backend, 100, async ({ store }) => {
       const start = store.lastId();
-      const all = await appendMessages(store, 20);
-      await backend.settle?.(store);
-      all.push(...await appendMessages(store, 5, 21)); // some stored, some maybe still on their way
-      for (const when of ["before", "after"]) {
-        if (when === "after") await backend.settle?.(store);
+      await halfSettled(backend, store, async (all, when) => {
         assert.deepEqual(await store.before(all[10].id, 3), all.slice(7, 10), when);
         assert.deepEqual(await store.before(all[2].id, 10), all.slice(0, 2), `${when}: fewer than the limit`);
         assert.deepEqual(await store.before(all[0].id, 10), [], `${when}: nothing before the first`);
         assert.deepEqual(await store.before(all.at(-1)!.id, 4), all.slice(-5, -1), `${when}: from the newest`);
         assert.deepEqual(await store.before(all.at(-1)!.id, ALL), all.slice(0, -1), `${when}: everything`);
         assert.deepEqual(await store.before(all[10].id, 0), [], `${when}: a limit of 0`);
-      }
+      });
       assert.deepEqual(await store.before(start, 10), [], "before the id a store starts from");
     }));
 
