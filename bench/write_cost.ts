@@ -16,7 +16,7 @@
 import process from "node:process";
 import { setImmediate } from "node:timers";
 import { WRITES_PER_TURN } from "../server/io/flusher.ts";
-import { compile, ROOT } from "./lib/procs.ts";
+import { compile, freePort, ROOT } from "./lib/procs.ts";
 
 const N = 1000;
 const ROUNDS = 200;
@@ -80,7 +80,7 @@ function median(values: number[]): number {
 }
 
 const binary = await compile(`${ROOT}bench/baseline/write_cost.c`, "write-cost");
-const port = 30000 + Math.floor(Math.random() * 10000);
+const port = freePort();
 const sink = new Deno.Command("taskset", {
   args: ["-c", "0", binary, "sink", String(port)],
   stdout: "piped",

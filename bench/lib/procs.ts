@@ -118,6 +118,14 @@ export interface GeneratorResult {
   received_in_window?: number;
 }
 
+/** A loopback port nobody listens on now (for a process that binds it itself). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
+
 export async function hasCommand(name: string): Promise<boolean> {
   const { code } = await new Deno.Command("bash", { args: ["-c", `command -v ${name}`], stdout: "null" }).output();
   return code === 0;

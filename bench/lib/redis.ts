@@ -12,19 +12,12 @@
  * }
  * ```
  */
-import { memoryOf, type RunningServer, startPinned } from "./procs.ts";
+import { freePort, memoryOf, type RunningServer, startPinned } from "./procs.ts";
 
 export interface RunningRedis extends AsyncDisposable {
   url: string;
   pid: number;
   memory: RunningServer["memory"];
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
 }
 
 export async function startRedis(): Promise<RunningRedis> {

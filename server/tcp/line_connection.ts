@@ -23,8 +23,7 @@
  * ```
  */
 import type { PortLabel } from "../../common/doors.ts";
-import { within } from "../async/deadline.ts";
-import { sleep } from "../async/deadline.ts";
+import { sleep, within } from "../async/deadline.ts";
 import { concat } from "../io/bytes.ts";
 import type { Flusher } from "../io/flusher.ts";
 import { Outbox } from "../io/outbox.ts";
