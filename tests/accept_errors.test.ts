@@ -12,6 +12,7 @@ import { scrape } from "./helpers/metrics.ts";
 import { closeAll, idleConnections, rawExchange, readAnswer } from "./helpers/raw_http.ts";
 import { serverCommand, startServer } from "./helpers/server.ts";
 import { join } from "./helpers/tcp_client.ts";
+import { eventually } from "./helpers/eventually.ts";
 
 const LOW_LIMIT = 256;
 const FLOOD_ADDRESSES = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"];
@@ -177,10 +178,3 @@ function hasPrlimit(): boolean {
 }
 
 /** Polls `check` until it holds. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`condition still false after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -5,10 +5,11 @@
  */
 import assert from "node:assert/strict";
 import type { NewEvent } from "../server/room/events.ts";
-import { connectRedis } from "../server/redis/client.ts";
+import { connectRedis, type RedisLink } from "../server/redis/client.ts";
 import { KEYS } from "../server/redis/keys.ts";
 import { RedisStore } from "../server/store/redis.ts";
 import { startRedis } from "./helpers/redis.ts";
+import { eventually } from "./helpers/eventually.ts";
 
 const REDIS_TEST = { sanitizeOps: false, sanitizeResources: false };
 
@@ -21,9 +22,46 @@ function messages(from: number, count: number): NewEvent[] {
 
 const texts = (events: { text?: string }[] | null) => events?.map((event) => event.text) ?? null;
 
-async function openStore(url: string, retain: number) {
+/**
+ * A link whose duplicate (the store's blocking reader) hands over each XREAD reply only once `release()` is
+ * called: what the store publishes before that came from its own appends' answers.
+ */
+function heldReader(link: RedisLink) {
+  const held: (() => void)[] = [];
+  let holding = true;
+  const wrapped: RedisLink = {
+    ...link,
+    sendCommand: (args, options) => link.sendCommand(args, options),
+    get ready() {
+      return link.ready;
+    },
+    async duplicate() {
+      const reader = await link.duplicate();
+      return {
+        ...reader,
+        get ready() {
+          return reader.ready;
+        },
+        async sendCommand(args, options) {
+          const reply = await reader.sendCommand(args, options);
+          if (holding && args[0] === "XREAD") await new Promise<void>((resolve) => held.push(resolve));
+          return reply;
+        },
+      };
+    },
+  };
+  return {
+    link: wrapped,
+    release() {
+      holding = false;
+      for (const resolve of held.splice(0)) resolve();
+    },
+  };
+}
+
+async function openStore(url: string, retain: number, wrap = (link: RedisLink) => link) {
   const link = await connectRedis(url);
-  const store = await RedisStore.open(link, { retain });
+  const store = await RedisStore.open(wrap(link), { retain });
   return {
     store,
     async [Symbol.asyncDispose]() {
@@ -86,5 +124,59 @@ Deno.test({
     const [next] = await store.appendAll(messages(1, 1));
     assert.equal(next.id, `${store.epoch}-4`);
     assert.deepEqual(texts(await store.since(`${store.epoch}-1`, 10)), ["old two", "old three", "m1"]);
+  },
+});
+
+Deno.test({
+  name: "an instance's own batch reaches its readers on Redis's answer, once; another's entry before it comes first",
+  ...REDIS_TEST,
+  async fn() {
+    await using redis = await startRedis();
+    const held = heldReader(await connectRedis(redis.url));
+    await using openedA = await openStore(redis.url, 1000, () => held.link);
+    await using openedB = await openStore(redis.url, 1000);
+    const a = openedA.store;
+    const seen: string[] = [];
+    a.subscribe((events) => seen.push(...events.map((event) => event.text!)));
+
+    await a.appendAll(messages(1, 3));
+    assert.deepEqual(seen, ["m1", "m2", "m3"], "handed out when the append was answered, not by the held reader");
+
+    await openedB.store.appendAll(messages(4, 2));
+    await a.appendAll(messages(6, 1));
+    assert.deepEqual(seen, ["m1", "m2", "m3"], "m6 waits: m4 and m5, before it in the stream, are not read yet");
+
+    held.release();
+    await eventually(() => seen.length >= 6);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(seen, ["m1", "m2", "m3", "m4", "m5", "m6"], "stream order, each event once");
+    assert.equal(a.lastId(), `${a.epoch}-6`);
+  },
+});
+
+Deno.test({
+  name: "two writers appending at once: each one's readers get every event once, in stream order",
+  ...REDIS_TEST,
+  async fn() {
+    await using redis = await startRedis();
+    await using openedA = await openStore(redis.url, 100_000);
+    await using openedB = await openStore(redis.url, 100_000);
+    const stores = [openedA.store, openedB.store];
+    const seen = stores.map((store) => {
+      const ids: number[] = [];
+      store.subscribe((events) => ids.push(...events.map((event) => Number(event.id.split("-")[1]))));
+      return ids;
+    });
+    const appends = [];
+    for (let round = 0; round < 50; round++) {
+      for (const store of stores) appends.push(store.appendAll(messages(round, 1 + (round % 4))));
+    }
+    await Promise.all(appends);
+    const total = Number(await redis.cli("HGET", KEYS.meta, "next")) - 1;
+    const all = Array.from({ length: total }, (_, i) => i + 1);
+    for (const ids of seen) {
+      await eventually(() => ids.length >= total);
+      assert.deepEqual(ids, all);
+    }
   },
 });

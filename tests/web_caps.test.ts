@@ -10,6 +10,7 @@ import { WebClient, webMember } from "./helpers/http.ts";
 import { closeAll, idleConnections, rawExchange, readAnswer } from "./helpers/raw_http.ts";
 import { startServer } from "./helpers/server.ts";
 import { connectTcp, join } from "./helpers/tcp_client.ts";
+import { eventually } from "./helpers/eventually.ts";
 
 const PER_ADDRESS = ["--exempt", "none", "--max-per-address", "2"];
 const TOO_MANY = { error: "too many connections from your address (max 2)" };
@@ -121,10 +122,3 @@ function get(port: number, path: string): string {
 }
 
 /** Polls `check` until it holds (a closed connection is noticed by the server a moment later). */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`condition still false after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { startServer } from "./helpers/server.ts";
 import { connectTcp, join } from "./helpers/tcp_client.ts";
 import { SESSION_COOKIE, WebClient, webMember } from "./helpers/http.ts";
+import { eventually } from "./helpers/eventually.ts";
 
 Deno.test("signing in answers 201 with the name and sets an HttpOnly, SameSite=Strict session cookie", async () => {
   await using server = await startServer();
@@ -156,10 +157,3 @@ Deno.test("a session that never opens a stream is dropped after the registration
 });
 
 /** Polls `check` until it holds; fails after `timeoutMs`. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`condition still false after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

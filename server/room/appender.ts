@@ -1,8 +1,11 @@
 /**
  * Gathers what the room appends during one turn of the event loop (the lines that arrived together, from
  * every member) into one store call, in order: one append, one publication, one round for the fan-out.
- * Nobody waits for the previous batch's round trip: batches go out one after another, pipelined, and each
- * settles once it is stored and this instance's readers have it.
+ * While one flush is on its way to the store, the lines that arrive wait for it to be stored and then go
+ * out together: a store with a round trip (Redis) gets one append per round trip, not one per turn, so the
+ * batches, and the rounds the fan-out writes, grow with the load instead of their number. A store that
+ * answers at once (memory, SQLite) is done before the next turn, so nothing waits. Each batch settles
+ * once it is stored and this instance's readers have it.
  *
  * It also keeps the count of events taken but not yet settled: above `high` the doors stop taking input
  * until it is back under `high / 2`, so a store that takes appends faster than this instance reads them
@@ -55,6 +58,8 @@ export class Appender {
   #deliveryWaitMs: number;
   /** Batches waiting for the end of the turn, in order; only the last one takes more events. */
   #waiting: Batch[] = [];
+  /** A flush is on its way to the store: what arrives meanwhile goes out once it is stored. */
+  #storing = false;
 
   constructor(store: EventStore, delivered: Delivered, options: AppenderOptions = {}) {
     this.#store = store;
@@ -73,7 +78,7 @@ export class Appender {
     this.unsettled.add(1);
     let batch = this.#waiting.at(-1);
     if (batch === undefined || batch.events.length >= MAX_BATCH) {
-      if (this.#waiting.length === 0) this.#nextTurn(() => this.#flush());
+      if (this.#waiting.length === 0 && !this.#storing) this.#nextTurn(() => this.#flush());
       batch = new Batch();
       this.#waiting.push(batch);
     }
@@ -84,13 +89,20 @@ export class Appender {
   #flush(): void {
     const batches = this.#waiting;
     this.#waiting = [];
-    for (const batch of batches) {
+    this.#storing = true;
+    const stored = batches.map((batch) => {
       const { events } = batch;
-      this.#store.appendAll(events)
+      const appended = this.#store.appendAll(events);
+      appended
         .then((stored) => this.#delivered.until(stored.at(-1)!.id, this.#deliveryWaitMs))
         .then(() => batch.settle(), (error) => batch.settle(error ?? new Error("append failed")))
         .finally(() => this.unsettled.remove(events.length));
-    }
+      return appended;
+    });
+    Promise.allSettled(stored).then(() => {
+      this.#storing = false;
+      if (this.#waiting.length > 0) this.#flush();
+    });
   }
 }
 

@@ -189,7 +189,20 @@ export class RedisStore implements EventStore {
     const [epoch, first] = reply;
     if (epoch !== this.#epoch) this.#noticeEpoch(epoch);
     const position = Number(first);
-    return events.map((event, i) => ({ ...event, id: eventId(epoch, position + i) }));
+    const stored = events.map((event, i) => ({ ...event, id: eventId(epoch, position + i) }));
+    if (position === this.#last + 1) this.#handOut(stored, position);
+    return stored;
+  }
+
+  /**
+   * This instance's own batch, handed out as soon as Redis answers when nothing in the stream comes before
+   * it unread: the XREAD reply bringing it back then only moves the cursor. A batch that follows entries
+   * not read yet (another instance's) waits for the reader, which hands everything out in stream order.
+   */
+  #handOut(events: RoomEvent[], position: number): void {
+    this.#last = position + events.length - 1;
+    if (this.#readAfter === undefined || this.#readAfter.startsWith("0-")) this.#readAfter = `0-${position}`;
+    this.#subscribers.publish(events);
   }
 
   async since(id: string, limit: number): Promise<RoomEvent[] | null> {

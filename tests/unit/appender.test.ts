@@ -92,3 +92,52 @@ Deno.test("input pauses while more lines than the mark are unsettled, and resume
   await ready;
   assert.equal(appender.unsettled.paused, false);
 });
+
+Deno.test("while a flush is on its way to the store, the next turns' lines wait for it and go out as one call", async () => {
+  const { store, appender, endTurn } = setup();
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => answer = resolve);
+  const appendAll = store.appendAll.bind(store);
+  store.appendAll = (events) => {
+    const first = store.calls.length === 0;
+    const stored = appendAll(events);
+    return first ? answered.then(() => stored) : stored;
+  };
+  const first = appender.add(line("a"));
+  endTurn();
+  assert.deepEqual(store.calls, [["a"]]);
+  const later = ["b", "c", "d"].map((text) => {
+    const promise = appender.add(line(text));
+    endTurn();
+    return promise;
+  });
+  assert.deepEqual(store.calls, [["a"]], "nothing more goes out while the first flush is unanswered");
+  assert.equal(new Set(later).size, 1, "the waiting lines are one batch");
+  answer();
+  await first;
+  await later[0];
+  assert.deepEqual(store.calls, [["a"], ["b", "c", "d"]]);
+  assert.deepEqual((await store.recent(4)).map((event) => event.text), ["a", "b", "c", "d"]);
+});
+
+Deno.test("a refused flush still lets the lines that waited for it go out", async () => {
+  const { store, appender, endTurn } = setup();
+  let refuse!: () => void;
+  const refused = new Promise<void>((resolve) => refuse = resolve);
+  const appendAll = store.appendAll.bind(store);
+  store.appendAll = async (events) => {
+    if (store.calls.length > 0) return await appendAll(events);
+    store.calls.push(events.map((event) => event.text ?? ""));
+    await refused;
+    throw new StoreUnavailable("down");
+  };
+  const lost = appender.add(line("refused"));
+  endTurn();
+  const waiting = appender.add(line("taken"));
+  endTurn();
+  refuse();
+  await assert.rejects(lost, StoreUnavailable);
+  await waiting;
+  assert.deepEqual((await store.recent(10)).map((event) => event.text), ["taken"]);
+  assert.equal(appender.unsettled.bytes, 0);
+});
