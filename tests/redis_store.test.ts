@@ -180,3 +180,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "while its appends are on their way, the only writer's reader does not read them back from the stream",
+  ...REDIS_TEST,
+  async fn() {
+    await using redis = await startRedis();
+    await using opened = await openStore(redis.url, 100_000);
+    const { store } = opened;
+    const seen: string[] = [];
+    store.subscribe((events) => seen.push(...events.map((event) => event.text!)));
+    await store.appendAll(messages(0, 1));
+    await redis.cli("CONFIG", "RESETSTAT");
+    // Two lanes of 50 appends each, one after another: one lane's append is always on its way.
+    const lane = async (from: number) => {
+      for (let i = 0; i < 50; i++) await store.appendAll(messages(from + 2 * i, 1));
+    };
+    await Promise.all([lane(1), lane(2)]);
+    const stats = await redis.cli("INFO", "commandstats");
+    const reads = Number(/cmdstat_xread:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    assert.ok(reads <= 5, `${reads} XREADs during 100 appends`);
+    assert.equal(seen.length, 101, "each event once");
+    assert.deepEqual(seen.slice(1).toSorted(), messages(1, 100).map((event) => event.text).toSorted());
+  },
+});

@@ -35,6 +35,7 @@ import type { NewEvent, RoomEvent } from "../room/events.ts";
 import type { RedisLink } from "../redis/client.ts";
 import { KEYS } from "../redis/keys.ts";
 import { LuaScript } from "../redis/script.ts";
+import { setImmediate } from "node:timers";
 import { sleep } from "../async/deadline.ts";
 import { Buckets } from "../ops/counters.ts";
 import { errorFields, log } from "../ops/log.ts";
@@ -134,6 +135,15 @@ export class RedisStore implements EventStore {
   #foreignSeen = false;
   /** The stream id XREAD goes on after: the last entry read, handed out or skipped. */
   #readAfter: string | undefined;
+  /** Appends on their way to Redis. */
+  #appending = 0;
+  /**
+   * An answered append did not follow what was handed out (another instance's entries came between, or its
+   * answer was lost): the stream holds entries only the reader can bring.
+   */
+  #behind = false;
+  /** Wakes the reader when it paused (see {@link RedisStore.#tail}). */
+  #wake: (() => void) | undefined;
 
   /** Opens the store on `redis`, with a second connection of its own for the blocking read. */
   static async open(redis: RedisLink, options: RedisStoreOptions): Promise<RedisStore> {
@@ -175,6 +185,7 @@ export class RedisStore implements EventStore {
   async appendAll(events: readonly NewEvent[]): Promise<RoomEvent[]> {
     let reply: string[];
     const started = performance.now();
+    this.#appending++;
     try {
       reply = await APPEND.run(this.#redis, [KEYS.log, KEYS.meta], [
         String(Math.max(1, this.#retain)),
@@ -183,6 +194,7 @@ export class RedisStore implements EventStore {
         JSON.stringify(events),
       ]) as string[];
     } catch (error) {
+      this.#settled(false);
       throw new StoreUnavailable(`Redis: ${error instanceof Error ? error.message : error}`);
     }
     this.#appendLatency.observe((performance.now() - started) / 1000);
@@ -190,8 +202,17 @@ export class RedisStore implements EventStore {
     if (epoch !== this.#epoch) this.#noticeEpoch(epoch);
     const position = Number(first);
     const stored = events.map((event, i) => ({ ...event, id: eventId(epoch, position + i) }));
-    if (position === this.#last + 1) this.#handOut(stored, position);
+    const follows = position === this.#last + 1;
+    if (follows) this.#handOut(stored, position);
+    this.#settled(follows || position <= this.#last);
     return stored;
+  }
+
+  /** An append is answered (`inOrder`: nothing it leaves unread) or failed: the reader may have to go on. */
+  #settled(inOrder: boolean): void {
+    this.#appending--;
+    if (!inOrder) this.#behind = true;
+    if (this.#appending === 0 || this.#behind) this.#wake?.();
   }
 
   /**
@@ -286,13 +307,28 @@ export class RedisStore implements EventStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#reader.destroy();
+    this.#wake?.();
     await this.#tailing;
   }
 
-  /** The one blocking read loop: every entry after the last one handed out, in order. */
+  /**
+   * The one blocking read loop: every entry after the last one handed out, in order. While this instance's
+   * appends are on their way and each answer followed the last (it is the only writer), it pauses: the
+   * answers hand those entries out, and an XREAD would only bring them back (at 12 M deliveries/s and 100
+   * members, 2,876 XREAD replies for 3,520 appends of ~24 KB). Another writer's entry shows as an answer that
+   * does not follow, and the reader goes on at once; so does it when the appends stop.
+   */
   async #tail(): Promise<void> {
     let failing = false;
     while (!this.#closed) {
+      if (this.#appending > 0 && !this.#behind && !failing) {
+        await new Promise<void>((resolve) => this.#wake = resolve);
+        this.#wake = undefined;
+        // The appender sends what waited for this answer right after it: look again once that is on its way.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      this.#behind = false;
       try {
         if (failing) await this.#checkEpoch();
         const reply = await this.#reader.sendCommand(
