@@ -12,7 +12,7 @@
  * ```
  */
 import { type Cut, type GeneratorResult, ROOT } from "./procs.ts";
-import { mega, type Sweep, WARMUP_DELIVERIES, WARMUP_S } from "./sweep.ts";
+import { mega, ratio, saturation, type Sweep, WARMUP_DELIVERIES, WARMUP_S } from "./sweep.ts";
 import { writeCharts } from "./figures.ts";
 import { overloadMarkdown, type OverloadPoint } from "../scenarios/overload.ts";
 import { redisMarkdown, type RedisResult } from "../scenarios/redis.ts";
@@ -67,26 +67,6 @@ export async function machine(): Promise<Results["machine"]> {
     deno: Deno.version.deno,
     kernel: Deno.osRelease(),
   };
-}
-
-/** The sweep never failed: its highest rate passed, so saturation lies beyond it. */
-function unbounded(sweep: Sweep | undefined): boolean {
-  return sweep?.runs.at(-1)?.pass ?? false;
-}
-
-function saturation(sweep: Sweep | undefined): string {
-  if (!sweep) return "–";
-  const run = sweep.saturation;
-  if (!run) return "< " + mega(sweep.runs[0]?.target ?? 0);
-  return (unbounded(sweep) ? "≥ " : "") + mega(run.result.deliveries_per_s_window);
-}
-
-function ratio(ours: Sweep, other: Sweep | undefined): string {
-  const a = ours.saturation?.result.deliveries_per_s_window;
-  const b = other?.saturation?.result.deliveries_per_s_window;
-  if (!a || !b || !other) return "–";
-  if (unbounded(ours) && unbounded(other)) return "≈ 1 (both ≥ the sweep's top)";
-  return (unbounded(other) ? "≤ " : unbounded(ours) ? "≥ " : "") + (a / b).toFixed(2);
 }
 
 export function markdown(results: Results): string {

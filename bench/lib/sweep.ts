@@ -126,3 +126,25 @@ export function describe(run: Run): string {
 export function mega(value: number): string {
   return (value / 1e6).toFixed(2);
 }
+
+/** The sweep never failed: its highest rate passed, so saturation lies beyond it. */
+export function unbounded(sweep: Sweep | undefined): boolean {
+  return sweep?.runs.at(-1)?.pass ?? false;
+}
+
+/** A sweep's saturation as written: `≥ x` when its top passed, `< x` when its lowest failed. */
+export function saturation(sweep: Sweep | undefined): string {
+  if (!sweep) return "–";
+  const run = sweep.saturation;
+  if (!run) return "< " + mega(sweep.runs[0]?.target ?? 0);
+  return (unbounded(sweep) ? "≥ " : "") + mega(run.result.deliveries_per_s_window);
+}
+
+/** `ours` / `other` by saturation, `≥`/`≤` where one of them never failed, `≈ 1` where neither did. */
+export function ratio(ours: Sweep, other: Sweep | undefined): string {
+  const a = ours.saturation?.result.deliveries_per_s_window;
+  const b = other?.saturation?.result.deliveries_per_s_window;
+  if (!a || !b || !other) return "–";
+  if (unbounded(ours) && unbounded(other)) return "≈ 1 (both ≥ the sweep's top)";
+  return (unbounded(other) ? "≤ " : unbounded(ours) ? "≥ " : "") + (a / b).toFixed(2);
+}

@@ -23,7 +23,16 @@
  */
 import { type GeneratorResult, runGenerator, type RunningServer, startOurs } from "../lib/procs.ts";
 import { startRedis } from "../lib/redis.ts";
-import { mega, type Run, type Sweep, sweepRates, WARMUP_DELIVERIES, WARMUP_S } from "../lib/sweep.ts";
+import {
+  mega,
+  ratio,
+  type Run,
+  saturation,
+  type Sweep,
+  sweepRates,
+  WARMUP_DELIVERIES,
+  WARMUP_S,
+} from "../lib/sweep.ts";
 
 export const REDIS_SHAPE = { tcp: 1000, sse: 0, senders: 10 };
 /** Where the messages themselves are the load (tens of thousands a second through Redis): one instance. */
@@ -181,22 +190,17 @@ function byRate(sweep: Sweep): Map<number, Run> {
 export function redisMarkdown(result: RedisResult): string {
   const one = byRate(result.one), two = byRate(result.two);
   const rates = [...new Set([...one.keys(), ...two.keys()])].sort((a, b) => a - b);
-  const saturation = (sweep: Sweep) => {
-    const run = sweep.saturation;
-    if (!run) return "none";
-    return `${sweep.runs.at(-1)?.pass ? "≥ " : ""}${mega(run.result.deliveries_per_s_window)} M/s`;
-  };
-  const ratio = (redis: Sweep, memory: Sweep | undefined) =>
+  const versus = (redis: Sweep, memory: Sweep | undefined) =>
     memory?.saturation && redis.saturation
-      ? ` One instance on Redis reaches ${
-        (redis.saturation.result.deliveries_per_s_window / memory.saturation.result.deliveries_per_s_window).toFixed(2)
-      }× the in-memory saturation of the same shape in this run (${saturation(memory)}).`
+      ? ` Its saturation over the in-memory one of the same shape in this run (${saturation(memory)} M/s): ${
+        ratio(redis, memory)
+      }.`
       : "";
   const hundred = result.hundred
     ? [
       "",
-      `At N=${REDIS_SHAPE_100.tcp} (the messages themselves the load): one instance ${saturation(result.hundred)}.${
-        ratio(result.hundred, result.memory100)
+      `At N=${REDIS_SHAPE_100.tcp} (the messages themselves the load): one instance ${saturation(result.hundred)} M/s.${
+        versus(result.hundred, result.memory100)
       }`,
     ]
     : [];
@@ -216,8 +220,8 @@ export function redisMarkdown(result: RedisResult): string {
     "core 1, the generator to core 0: the instances share one core with Redis, so this measures the cost of the Redis",
     "path and the latency across instances, not the gain of a second machine. Peak RSS counts instances and Redis.",
     "",
-    `Saturation: one instance ${saturation(result.one)}, two instances ${saturation(result.two)}.${
-      ratio(result.one, result.memory)
+    `Saturation: one instance ${saturation(result.one)} M/s, two instances ${saturation(result.two)} M/s.${
+      versus(result.one, result.memory)
     }`,
     ...hundred,
     "",

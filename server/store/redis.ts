@@ -11,9 +11,10 @@
  *   new one). Batches share the connection, pipelined, not one round trip after another.
  * - Delivery: one blocking `XREAD` loop per instance, on its own connection, from the last position it
  *   handed out; each reply is one publication. A Redis blip loses nothing, the loop catches up when Redis is
- *   back. This instance's own events reach its subscribers that way too, in the one order every instance
- *   sees. Entries trimmed before this instance read them (it fell behind by more than `retain`) show as a
- *   hole in the numbering and are reported to the gap listeners, whose readers reset: never a silent hole.
+ *   back. This instance's own batch is handed out on the append's answer when it follows the last event
+ *   handed out, else the loop brings it in its place: one order on every instance either way. Entries
+ *   trimmed before this instance read them (it fell behind by more than `retain`) show as a hole in the
+ *   numbering and are reported to the gap listeners, whose readers reset: never a silent hole.
  * - The room keeps `retain` events: `since`, `recent` and `before` never reach further back, whatever trimming (by
  *   whole entries, approximate) left in the stream. `since` from a position no longer kept, or never issued,
  *   gets `null` (the reader resets).
