@@ -176,5 +176,3 @@ function hasPrlimit(): boolean {
     return false;
   }
 }
-
-/** Polls `check` until it holds. */

@@ -23,40 +23,45 @@ function messages(from: number, count: number): NewEvent[] {
 const texts = (events: { text?: string }[] | null) => events?.map((event) => event.text) ?? null;
 
 /**
- * A link whose duplicate (the store's blocking reader) hands over each XREAD reply only once `release()` is
- * called: what the store publishes before that came from its own appends' answers.
+ * Wraps a store's link so that its duplicate (the store's blocking reader) hands over each XREAD reply only
+ * once `release()` is called: what the store publishes before that came from its own appends' answers.
  */
-function heldReader(link: RedisLink) {
+function heldReader() {
   const held: (() => void)[] = [];
   let holding = true;
-  const wrapped: RedisLink = {
-    ...link,
-    sendCommand: (args, options) => link.sendCommand(args, options),
-    get ready() {
-      return link.ready;
-    },
-    async duplicate() {
-      const reader = await link.duplicate();
-      return {
-        ...reader,
-        get ready() {
-          return reader.ready;
-        },
-        async sendCommand(args, options) {
-          const reply = await reader.sendCommand(args, options);
-          if (holding && args[0] === "XREAD") await new Promise<void>((resolve) => held.push(resolve));
-          return reply;
-        },
-      };
-    },
-  };
   return {
-    link: wrapped,
+    wrap: (link: RedisLink): RedisLink => ({
+      ...link,
+      get ready() {
+        return link.ready;
+      },
+      async duplicate() {
+        const reader = await link.duplicate();
+        return {
+          ...reader,
+          get ready() {
+            return reader.ready;
+          },
+          async sendCommand(args, options) {
+            const reply = await reader.sendCommand(args, options);
+            if (holding && args[0] === "XREAD") await new Promise<void>((resolve) => held.push(resolve));
+            return reply;
+          },
+        };
+      },
+    }),
     release() {
       holding = false;
       for (const resolve of held.splice(0)) resolve();
     },
   };
+}
+
+/** The texts of the events `store` publishes, in the order it publishes them. */
+function textsSeen(store: RedisStore): string[] {
+  const seen: string[] = [];
+  store.subscribe((events) => seen.push(...events.map((event) => event.text!)));
+  return seen;
 }
 
 async function openStore(url: string, retain: number, wrap = (link: RedisLink) => link) {
@@ -132,12 +137,11 @@ Deno.test({
   ...REDIS_TEST,
   async fn() {
     await using redis = await startRedis();
-    const held = heldReader(await connectRedis(redis.url));
-    await using openedA = await openStore(redis.url, 1000, () => held.link);
+    const held = heldReader();
+    await using openedA = await openStore(redis.url, 1000, held.wrap);
     await using openedB = await openStore(redis.url, 1000);
     const a = openedA.store;
-    const seen: string[] = [];
-    a.subscribe((events) => seen.push(...events.map((event) => event.text!)));
+    const seen = textsSeen(a);
 
     await a.appendAll(messages(1, 3));
     assert.deepEqual(seen, ["m1", "m2", "m3"], "handed out when the append was answered, not by the held reader");
@@ -188,8 +192,7 @@ Deno.test({
     await using redis = await startRedis();
     await using opened = await openStore(redis.url, 100_000);
     const { store } = opened;
-    const seen: string[] = [];
-    store.subscribe((events) => seen.push(...events.map((event) => event.text!)));
+    const seen = textsSeen(store);
     await store.appendAll(messages(0, 1));
     await redis.cli("CONFIG", "RESETSTAT");
     // Two lanes of 50 appends each, one after another: one lane's append is always on its way.

@@ -120,5 +120,3 @@ Deno.test("--max-connections counts TCP sockets and HTTP connections together: p
 function get(port: number, path: string): string {
   return `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
 }
-
-/** Polls `check` until it holds (a closed connection is noticed by the server a moment later). */

@@ -155,5 +155,3 @@ Deno.test("a session that never opens a stream is dropped after the registration
   await tcp.send("/who");
   await tcp.expectLine("1 online:");
 });
-
-/** Polls `check` until it holds; fails after `timeoutMs`. */

@@ -128,7 +128,7 @@ export function mega(value: number): string {
 }
 
 /** The sweep never failed: its highest rate passed, so saturation lies beyond it. */
-export function unbounded(sweep: Sweep | undefined): boolean {
+function unbounded(sweep: Sweep | undefined): boolean {
   return sweep?.runs.at(-1)?.pass ?? false;
 }
 

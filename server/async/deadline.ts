@@ -7,6 +7,7 @@
  * const drained = await within(new Promise((resolve) => setTimeout(resolve, 10)), 500); // true
  * ```
  */
+import { setImmediate } from "node:timers";
 
 /** True when `promise` settles (either way) within `ms`, false when the time runs out first. */
 export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -33,4 +34,9 @@ export async function deadline<T>(promise: Promise<T>, ms: number, message = "ti
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves after the event loop's next turn (`setImmediate`): I/O that is ready gets handled first. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

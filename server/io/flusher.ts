@@ -12,10 +12,9 @@
  * on the server's own clock ({@link Flusher.serverTime}): while the event loop is held up, a write that
  * completed cannot be seen to, and the socket must not be blamed for it.
  */
-import { setImmediate } from "node:timers";
 import { Backlog } from "../async/backlog.ts";
 import { concat } from "./bytes.ts";
-import { within } from "../async/deadline.ts";
+import { nextTurn, within } from "../async/deadline.ts";
 
 /** What the flusher drives: something that can start one write of all it has queued. */
 export interface Flushable {
@@ -55,8 +54,6 @@ export interface FlusherOptions {
   /** Lets the event loop take a turn (injected by tests); by default, `setImmediate`. */
   nextTurn?: () => Promise<void>;
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Flusher {
   readonly backlog: Backlog;

@@ -90,7 +90,7 @@ export class Appender {
     const batches = this.#waiting;
     this.#waiting = [];
     this.#storing = true;
-    const stored = batches.map((batch) => {
+    const appends = batches.map((batch) => {
       const { events } = batch;
       const appended = this.#store.appendAll(events);
       appended
@@ -99,7 +99,7 @@ export class Appender {
         .finally(() => this.unsettled.remove(events.length));
       return appended;
     });
-    Promise.allSettled(stored).then(() => {
+    Promise.allSettled(appends).then(() => {
       this.#storing = false;
       if (this.#waiting.length > 0) this.#flush();
     });

@@ -36,8 +36,7 @@ import type { NewEvent, RoomEvent } from "../room/events.ts";
 import type { RedisLink } from "../redis/client.ts";
 import { KEYS } from "../redis/keys.ts";
 import { LuaScript } from "../redis/script.ts";
-import { setImmediate } from "node:timers";
-import { sleep } from "../async/deadline.ts";
+import { nextTurn, sleep } from "../async/deadline.ts";
 import { Buckets } from "../ops/counters.ts";
 import { errorFields, log } from "../ops/log.ts";
 import { eventId, newEpoch, positionOf } from "./ids.ts";
@@ -326,7 +325,7 @@ export class RedisStore implements EventStore {
         await new Promise<void>((resolve) => this.#wake = resolve);
         this.#wake = undefined;
         // The appender sends what waited for this answer right after it: look again once that is on its way.
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         continue;
       }
       this.#behind = false;
